@@ -77,7 +77,7 @@ def pe_bin_response(e_kevee, pe_edges, x_nodes, x_weights, eff_coeffs, a_coef, b
 
 
 @jit
-def time_bin_fractions(source, t_edges, t_nodes, t_weights, mu, sigma, t0, lam, kind):
+def time_bin_fractions(kind, t_edges, t_nodes, t_weights, mu, sigma, t0, lam):
     """P_j = ∫_{bin j} p(t) ε_t(t) dt for SNS time PDF ``kind`` (0 prompt, 1 delayed), unit rule on [0, 1].
 
     Bins are split at the efficiency kink t₀ so the rule integrates smooth pieces only.

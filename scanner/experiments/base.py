@@ -1,0 +1,65 @@
+"""Experiment base classes: plain data (response arrays, observed counts, priors) plus kernels.
+
+An :class:`Experiment` knows its parameters, predicts binned counts for a parameter dictionary and builds a
+picklable :class:`~cevns.scanner.likelihood.Likelihood` for fits and scans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..likelihood import Likelihood
+from ..params import check_value, parameter
+
+__all__ = ["Experiment"]
+
+
+class Experiment:
+    """Base class. Subclasses set ``name``, ``parameters`` (names that apply), ``nuisance_names``."""
+
+    name: str = ""
+    description: str = ""
+    parameters: tuple[str, ...] = ()
+    nuisance_names: tuple[str, ...] = ()
+    options: dict = {}
+
+    # -- parameters ---------------------------------------------------------------------------------------------
+    def defaults(self) -> dict[str, float]:
+        """Default (SM) values of every applicable parameter."""
+        return {p: parameter(p).default for p in self.parameters if parameter(p).default is not None}
+
+    def check_params(self, params: dict) -> dict[str, float]:
+        """Validate names and values of ``params`` for this experiment; return them as floats."""
+        out = {}
+        for k, v in params.items():
+            parameter(k)  # unknown names: ConfigError with suggestion
+            if k not in self.parameters:
+                raise ConfigError(
+                    f"parameter '{k}' does not apply to experiment '{self.name}' "
+                    f"(its parameters: {', '.join(self.parameters)})"
+                )
+            out[k] = check_value(k, v)
+        return out
+
+    # -- interface for subclasses -------------------------------------------------------------------------------
+    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def observed(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def likelihood(self, names=(), fixed=None) -> Likelihood:
+        raise NotImplementedError
+
+    def data_checksums(self) -> dict[str, str]:
+        return {}
+
+    # -- conveniences -------------------------------------------------------------------------------------------
+    def chi2(self, params: dict | None = None) -> tuple[float, np.ndarray]:
+        """Profiled χ² and best-fit nuisances at one parameter point."""
+        params = self.check_params(params or {})
+        names = list(params)
+        lik = self.likelihood(names=names, fixed={})
+        chi2, eta = lik.evaluate(np.array([[params[n] for n in names]], dtype=float))
+        return float(chi2[0]), eta[0]

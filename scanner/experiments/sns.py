@@ -1,0 +1,68 @@
+"""Shared pieces of the SNS (COHERENT) experiments: neutrino sources and the recoil-energy node grid.
+
+The three SNS sources (prompt ν_μ, delayed ν_e, delayed ν̄_μ) enter every COHERENT detector the same way; the
+per-node weights B_ask of :mod:`cevns.kernels.rates` depend only on the targets and the exposure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cevns.kernels.couplings import FLAVOUR_E, FLAVOUR_MU
+from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
+from cevns.kernels.fluxes import (
+    E_MICHEL_MAX, E_PROMPT, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR, SNS_PROMPT_NUMU, sns_fluence, sns_moment,
+)
+from cevns.kernels.form_factors import HELM_S, helm
+from cevns.kernels.quadrature import piecewise_gauss_legendre
+
+__all__ = ["SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "Targets", "sns_fluence"]
+
+SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
+SNS_SOURCE_FLAVOUR = np.array([FLAVOUR_MU, FLAVOUR_E, FLAVOUR_MU], dtype=np.int64)
+assert (SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR) == (0, 1, 2)
+
+
+class Targets:
+    """Target isotopes of a detector: names, Z, N, masses [MeV], number of nuclei, proton rms radii [fm]."""
+
+    def __init__(self, isotopes, counts, proton_radii):
+        self.names = tuple(i.name for i in isotopes)
+        self.z = np.array([i.Z for i in isotopes], dtype=float)
+        self.n = np.array([i.N for i in isotopes], dtype=float)
+        self.mass = np.array([i.mass for i in isotopes], dtype=float)
+        self.count = np.asarray(counts, dtype=float)
+        self.rp = np.asarray(proton_radii, dtype=float)
+
+
+def recoil_nodes(targets: Targets, t_lo: float, extra_breaks=(), n_per_piece: int = 24):
+    """Gauss–Legendre nodes in T [MeV] with breaks at every kinematic endpoint of the SNS spectra.
+
+    The prompt line makes the flux moments step at T_max(E_π) of each isotope and the Michel spectra end at
+    T_max(m_μ/2), so the rule is exact piecewise between those kinks.
+    """
+    kinks = [t_max(E_PROMPT, m) for m in targets.mass] + [t_max(E_MICHEL_MAX, m) for m in targets.mass]
+    breaks = [t_lo, *extra_breaks, *kinks]
+    return piecewise_gauss_legendre([b for b in breaks if b >= t_lo], n_per_piece)
+
+
+def sns_node_weights(targets: Targets, fluence: float, t_nodes, t_weights):
+    """B_ask = w_k n_a Φ (G_F² M_a/π)(ħc)² [Φ0 − T Φ1 − (M_a T/2) Φ2]_s at E_min(T_k) [counts per unit Q²].
+
+    Also returns the proton form factors F_p (Helm, R_p), momentum transfers q and Helm Gaussian factors.
+    """
+    n_iso, n_t = len(targets.names), t_nodes.size
+    base = np.zeros((n_iso, 3, n_t))
+    fp = np.empty((n_iso, n_t))
+    q = np.empty((n_iso, n_t))
+    for a in range(n_iso):
+        m = targets.mass[a]
+        for k, t in enumerate(t_nodes):
+            emin = e_min(t, m)
+            q[a, k] = momentum_transfer(t, m)
+            fp[a, k] = helm(q[a, k], targets.rp[a])
+            for s in range(3):
+                mom = sns_moment(s, 0, emin) - t * sns_moment(s, 1, emin) - 0.5 * m * t * sns_moment(s, 2, emin)
+                base[a, s, k] = t_weights[k] * targets.count[a] * fluence * CEVNS_PREFACTOR * m * max(mom, 0.0)
+    gauss = np.exp(-0.5 * q * q * HELM_S * HELM_S)
+    return base, fp, q, gauss

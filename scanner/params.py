@@ -1,0 +1,68 @@
+"""The parameters a user can fit or scan, with defaults, units and fit ranges.
+
+Names are stable (scan files and scripts use them). Each experiment declares which of them apply to it;
+`rn` is a shorthand that sets the neutron rms radius of every isotope of an experiment at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from cevns.kernels.constants import SIN2W_LOW_ENERGY
+
+from .errors import ConfigError
+
+__all__ = ["Parameter", "PARAMETERS", "parameter", "check_value"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named physics parameter: default (SM), unit, search range for fits, description with source."""
+
+    name: str
+    default: float | None
+    lo: float
+    hi: float
+    unit: str
+    description: str
+
+
+PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in [
+        Parameter("sin2w", SIN2W_LOW_ENERGY, 0.05, 0.45, "",
+                  "weak mixing angle sin²θ_W at low energy (default sin²θ̂_W(0) = 0.23857, PDG 2022)"),
+        Parameter("cevns_norm", 1.0, 0.0, 3.0, "", "multiplies the SM CEvNS prediction (1 = SM)"),
+        Parameter("rn", None, 2.5, 9.0, "fm", "common neutron rms radius of all isotopes of an experiment"),
+        Parameter("rn_cs", 5.09, 2.5, 9.0, "fm", "¹³³Cs neutron rms radius (default: nuclear models, 000:915)"),
+        Parameter("rn_i", 5.03, 2.5, 9.0, "fm", "¹²⁷I neutron rms radius (default: nuclear models, 000:915)"),
+    ]
+}
+
+
+def parameter(name: str) -> Parameter:
+    """The :class:`Parameter` called ``name``; unknown names raise :class:`ConfigError` with a suggestion."""
+    try:
+        return PARAMETERS[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, PARAMETERS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(f"unknown parameter '{name}'{hint}; known: {', '.join(PARAMETERS)}") from None
+
+
+def check_value(name: str, value) -> float:
+    """Validate a parameter value: a finite number inside the physical domain of the parameter."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"parameter '{name}': value {value!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ConfigError(f"parameter '{name}': value {value!r} is not finite")
+    if name.startswith("rn") and v <= 1.6:
+        raise ConfigError(f"parameter '{name}': radius {v} fm must exceed 1.6 fm (Helm: R² > 3 s²)")
+    if name == "cevns_norm" and v < 0:
+        raise ConfigError(f"parameter '{name}': {v} must be >= 0")
+    return v
