@@ -1,0 +1,168 @@
+"""Checkpoints of a running scan: one verified ``.npz`` file per finished chunk, written atomically.
+
+Layout of an output folder::
+
+    <output>/scan.json              the spec hash and canonical spec of the scan that owns the folder
+    <output>/chunks/chunk_<i>.npz   chi2 (n,), eta (n, k), start, stop, spec_hash, checksum, best (min, argmin)
+    <output>/result.npz             the assembled result (see cevns.scanner.results)
+
+A chunk file is written to a temporary file in the same folder, flushed, fsync'ed and moved into place with
+``os.replace``, so a crash leaves either the complete file or none. On resume every chunk file is verified
+(readable, spec hash, bounds, shapes, sha256 of the array bytes) before it is trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from cevns.scanner.errors import OutputError
+
+MANIFEST = "scan.json"
+CHUNK_DIR = "chunks"
+LOCK = ".lock"
+
+
+def array_checksum(*arrays: np.ndarray) -> str:
+    """sha256 over the C-order bytes, dtype and shape of ``arrays``."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()
+
+
+def fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(path, mode: str = "wb"):
+    """Yield a file object on a temporary file beside ``path``; on success fsync it and ``os.replace`` it onto
+    ``path``; on failure remove it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_text(path, text: str) -> None:
+    with atomic_file(path, "w") as f:
+        f.write(text)
+
+
+def chunk_path(output: Path, index: int) -> Path:
+    return Path(output) / CHUNK_DIR / f"chunk_{index:06d}.npz"
+
+
+def _best(chi2: np.ndarray) -> tuple[float, int]:
+    """(min, first argmin) ignoring NaN; (nan, -1) when every value is NaN."""
+    if chi2.size == 0 or np.all(np.isnan(chi2)):
+        return float("nan"), -1
+    i = int(np.nanargmin(chi2))
+    return float(chi2[i]), i
+
+
+def write_chunk(output: Path, index: int, start: int, stop: int, chi2: np.ndarray, eta: np.ndarray,
+                spec_hash: str) -> Path:
+    """Write the checkpoint of chunk ``index`` (flat indices start … stop−1) atomically."""
+    chi2 = np.ascontiguousarray(chi2, dtype=np.float64)
+    eta = np.ascontiguousarray(eta, dtype=np.float64)
+    if chi2.shape != (stop - start,) or eta.ndim != 2 or eta.shape[0] != stop - start:
+        raise ValueError(f"chunk {index}: shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start}")
+    mn, arg = _best(chi2)
+    path = chunk_path(output, index)
+    with atomic_file(path) as f:
+        np.savez(f, chi2=chi2, eta=eta, start=np.int64(start), stop=np.int64(stop),
+                 spec_hash=np.array(spec_hash), checksum=np.array(array_checksum(chi2, eta)),
+                 best_min=np.float64(mn), best_arg=np.int64(arg))
+    return path
+
+
+class ChunkInvalid(Exception):
+    """A chunk file is unreadable or does not match what the scan expects (message says why)."""
+
+
+def read_chunk(path, *, start: int, stop: int, spec_hash: str, n_nuisances: int | None = None) -> dict:
+    """Load and verify a chunk file; raise :class:`ChunkInvalid` naming the problem."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            d = {k: z[k] for k in ("chi2", "eta", "start", "stop", "spec_hash", "checksum", "best_min",
+                                   "best_arg")}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:  # zip/npy damage of any kind
+        raise ChunkInvalid(f"unreadable ({type(e).__name__}: {e})") from None
+    if str(d["spec_hash"]) != spec_hash:
+        raise ChunkInvalid(f"spec hash {str(d['spec_hash'])[:12]}… differs from the scan's {spec_hash[:12]}…")
+    if int(d["start"]) != start or int(d["stop"]) != stop:
+        raise ChunkInvalid(f"bounds {int(d['start'])}:{int(d['stop'])} differ from expected {start}:{stop}")
+    chi2, eta = d["chi2"], d["eta"]
+    if chi2.dtype != np.float64 or chi2.shape != (stop - start,) or eta.ndim != 2 or len(eta) != stop - start:
+        raise ChunkInvalid(f"array shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start} points")
+    if n_nuisances is not None and eta.shape[1] != n_nuisances:
+        raise ChunkInvalid(f"{eta.shape[1]} nuisances, expected {n_nuisances}")
+    if array_checksum(chi2, eta) != str(d["checksum"]):
+        raise ChunkInvalid("checksum mismatch (file altered or truncated)")
+    return {"chi2": chi2, "eta": eta, "best_min": float(d["best_min"]), "best_arg": int(d["best_arg"])}
+
+
+def read_manifest(output: Path) -> dict | None:
+    p = Path(output) / MANIFEST
+    if not p.exists():
+        return None
+    try:
+        return json.loads(p.read_text())
+    except (OSError, ValueError) as e:
+        raise OutputError(f"{p}: unreadable scan manifest ({e}); remove it or use --force") from None
+
+
+def write_manifest(output: Path, spec_hash: str, canonical: dict, extra: dict | None = None) -> None:
+    doc = {"spec_hash": spec_hash, "spec": canonical, **(extra or {})}
+    atomic_write_text(Path(output) / MANIFEST, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+
+
+@contextlib.contextmanager
+def output_lock(output: Path):
+    """An exclusive advisory lock on ``<output>/.lock`` (released automatically if the process dies)."""
+    import fcntl
+
+    with open(Path(output) / LOCK, "a+") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"{output}: another scan is running in this folder") from None
+        yield
+
+
+def clear_chunks(output: Path) -> int:
+    """Remove every chunk file (and stale temporaries) of ``output``; return how many were removed."""
+    d = Path(output) / CHUNK_DIR
+    n = 0
+    if d.is_dir():
+        for p in d.iterdir():
+            if p.name.startswith("chunk_") or p.name.startswith(".chunk_"):
+                p.unlink()
+                n += 1
+    return n
