@@ -416,6 +416,8 @@ def _run_dense(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall) -> 
     todo = []
     if out is not None:
         (out / ck.CHUNK_DIR).mkdir(exist_ok=True)
+        for stale in (out / ck.CHUNK_DIR).glob(".chunk_*.tmp"):  # left by a killed run
+            stale.unlink(missing_ok=True)
         for c in chunks:
             p = ck.chunk_path(out, c.index)
             if not p.exists():
