@@ -3,14 +3,14 @@
 Each point is a row θ = [sin²θ_W, CEvNS normalisation, R_n of isotope 0, R_n of isotope 1, …]. For every row the
 CEvNS counts come from :func:`cevns.kernels.rates.cevns_source_spectra` on the precomputed response, the fixed
 background components are appended, and the normalisation nuisances are profiled with
-:func:`cevns.kernels.likelihood.profile_normalisations` (seed 000:1094, eq. (10)). Every point starts the profiling
+:func:`cevns.kernels.likelihood.profile_into` (seed 000:1094, eq. (10)). Every point starts the profiling
 from η = 0, so a result does not depend on the order or grouping of points (scans are reproducible bit for bit).
 """
 
 import numpy as np
 
 from ._jit import jit
-from .likelihood import profile_normalisations
+from .likelihood import profile_into
 from .rates import cevns_source_spectra, fold_time
 
 __all__ = ["binned_cevns_chi2_points"]
@@ -38,7 +38,8 @@ def binned_cevns_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp,
     chi2 = np.empty(n_pts)
     eta = np.empty((n_pts, nz))
     status = np.empty(n_pts, dtype=np.int64)
-    eta0 = np.zeros(nz)
+    eta_p = np.empty(nz)
+    work = np.empty((6 + 2 * nz, max(nz, n_e * n_tb)))
     rn = np.empty(n_iso)
     for p in range(n_pts):
         for a in range(n_iso):
@@ -49,8 +50,9 @@ def binned_cevns_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp,
         for i in range(n_e):
             for j in range(n_tb):
                 comps[0, i * n_tb + j] = norm * counts[i, j]
-        c, et, st = profile_normalisations(obs, comps, sigmas, eta0)
+        eta_p[:] = 0.0
+        c, st = profile_into(obs, comps, sigmas, eta_p, work)
         chi2[p] = c
-        eta[p, :] = et
+        eta[p, :] = eta_p
         status[p] = st
     return chi2, eta, status

@@ -12,7 +12,7 @@ import numpy as np
 
 from ._jit import jit
 
-__all__ = ["poisson_chi2", "profile_normalisations"]
+__all__ = ["poisson_chi2", "profile_normalisations", "profile_into"]
 
 
 @jit
@@ -31,7 +31,7 @@ def poisson_chi2(obs, mu):
     return 2.0 * s
 
 
-@jit
+@jit(fastmath={"reassoc", "contract"})
 def _objective(obs, comps, sigmas, eta, mu):
     nz = comps.shape[0]
     for b in range(obs.size):
@@ -47,42 +47,110 @@ def _objective(obs, comps, sigmas, eta, mu):
 
 
 @jit
+def _cholesky_solve(a, b, out, low):
+    """Solve a x = b for a small symmetric positive-definite ``a`` (no LAPACK call overhead); ``low`` is scratch."""
+    n = b.size
+    for i in range(n):
+        for j in range(i + 1):
+            s = a[i, j]
+            for k in range(j):
+                s -= low[i, k] * low[j, k]
+            if i == j:
+                if s <= 0.0:
+                    return False
+                low[i, i] = np.sqrt(s)
+            else:
+                low[i, j] = s / low[j, j]
+    for i in range(n):
+        s = b[i]
+        for k in range(i):
+            s -= low[i, k] * out[k]
+        out[i] = s / low[i, i]
+    for i in range(n - 1, -1, -1):
+        s = out[i]
+        for k in range(i + 1, n):
+            s -= low[k, i] * out[k]
+        out[i] = s / low[i, i]
+    return True
+
+
+@jit
+def _linear_mu(comps, eta, mu):
+    nz = comps.shape[0]
+    ok = True
+    for b in range(mu.size):
+        m = 0.0
+        for z in range(nz):
+            m += (1.0 + eta[z]) * comps[z, b]
+        mu[b] = m
+        if m <= 0.0:
+            ok = False
+    return ok
+
+
+@jit
 def profile_normalisations(obs, comps, sigmas, eta0, tol=1e-9, max_iter=50):
+    """Minimise eq. (10) over the nuisances η_z; see :func:`profile_into` (this wrapper allocates its scratch)."""
+    nz = comps.shape[0]
+    eta = eta0.copy()
+    work = np.empty((6 + 2 * nz, max(nz, obs.size)))
+    chi2, status = profile_into(obs, comps, sigmas, eta, work, tol, max_iter)
+    return chi2, eta, status
+
+
+# Reassociation lets LLVM vectorise the bin sums; results stay deterministic for a given build (the same
+# point always gives the same bits, whatever the order or grouping of points).
+@jit(fastmath={"reassoc", "contract"})
+def profile_into(obs, comps, sigmas, eta, work, tol=1e-8, max_iter=50):
     """Minimise eq. (10) over the nuisances η_z (one per row of ``comps``).
+
+    Damped Newton: the objective is self-concordant (each −n ln μ term is, and μ is linear in η), so a full
+    Newton step is taken without evaluating the objective once the Newton decrement λ² is below 0.05 (inside the
+    quadratic-convergence region); larger steps use a backtracking line search. Stops when λ²/2 < tol, which
+    bounds χ² − χ²_min.
 
     Parameters
     ----------
     obs : (n_bins,) observed counts.
     comps : (n_z, n_bins) predicted counts of each component at η = 0.
     sigmas : (n_z,) prior widths; a width ≤ 0 fixes that η at its start value.
-    eta0 : (n_z,) starting point.
+    eta : (n_z,) starting point, overwritten with the best fit.
+    work : scratch array of shape (6 + 2 n_z, ≥ max(n_z, n_bins)), reused across calls to avoid allocations.
 
     Returns
     -------
-    chi2_min, eta (n_z,), status (0 converged, 1 iteration limit, 2 line search failed).
+    chi2_min, status (0 converged, 1 iteration limit, 2 line search failed).
     """
     nz = comps.shape[0]
     nb = obs.size
-    eta = eta0.copy()
-    mu = np.empty(nb)
-    trial = np.empty(nz)
-    grad = np.empty(nz)
-    hess = np.empty((nz, nz))
-    f = _objective(obs, comps, sigmas, eta, mu)
+    mu = work[0, :nb]
+    trial = work[1, :nz]
+    grad = work[2, :nz]
+    step = work[3, :nz]
+    hess = work[4:4 + nz, :nz]
+    low = work[4 + nz:4 + 2 * nz, :nz]
+    resid = work[4 + 2 * nz, :nb]
+    wgt = work[5 + 2 * nz, :nb]
+    ok = _linear_mu(comps, eta, mu)
+    if not ok:
+        return np.inf, 2
+    status = 1
     for it in range(max_iter):
-        grad[:] = 0.0
-        hess[:, :] = 0.0
+        # Per-bin weights first, then dot products over bins (vectorisable with reassociation).
         for b in range(nb):
-            m = mu[b]
-            if m <= 0.0:
-                continue
-            r = obs[b] / m
-            w = obs[b] / (m * m)
-            for z in range(nz):
-                cz = comps[z, b]
-                grad[z] += 2.0 * cz * (1.0 - r)
-                for y in range(z + 1):
-                    hess[z, y] += 2.0 * cz * comps[y, b] * w
+            r = obs[b] / mu[b]
+            resid[b] = 1.0 - r
+            wgt[b] = r / mu[b]
+        for z in range(nz):
+            acc = 0.0
+            for b in range(nb):
+                acc += comps[z, b] * resid[b]
+            grad[z] = 2.0 * acc
+            for y in range(z + 1):
+                acc = 0.0
+                for b in range(nb):
+                    acc += comps[z, b] * comps[y, b] * wgt[b]
+                hess[z, y] = 2.0 * acc
         for z in range(nz):
             if sigmas[z] > 0.0:
                 grad[z] += 2.0 * eta[z] / (sigmas[z] * sigmas[z])
@@ -95,13 +163,22 @@ def profile_normalisations(obs, comps, sigmas, eta0, tol=1e-9, max_iter=50):
                 hess[z, z] = 1.0
             for y in range(z):
                 hess[y, z] = hess[z, y]
-        step = np.linalg.solve(hess, grad)
-        # Newton decrement: gradᵀ H⁻¹ grad / 2 bounds f − f_min for a self-concordant convex objective.
+        if not _cholesky_solve(hess, grad, step, low):
+            status = 2
+            break
         decrement = 0.0
         for z in range(nz):
             decrement += grad[z] * step[z]
         if decrement < 2.0 * tol:
-            return f, eta, 0
+            status = 0
+            break
+        if decrement < 0.05:
+            for z in range(nz):
+                trial[z] = eta[z] - step[z]
+            if _linear_mu(comps, trial, mu):
+                eta[:] = trial
+                continue
+        f = _objective(obs, comps, sigmas, eta, mu)
         alpha = 1.0
         accepted = False
         for ls in range(40):
@@ -113,8 +190,9 @@ def profile_normalisations(obs, comps, sigmas, eta0, tol=1e-9, max_iter=50):
                 break
             alpha *= 0.5
         if not accepted:
-            f = _objective(obs, comps, sigmas, eta, mu)
-            return f, eta, 2
+            _linear_mu(comps, eta, mu)
+            status = 2
+            break
         eta[:] = trial
-        f = ft
-    return f, eta, 1
+    f = _objective(obs, comps, sigmas, eta, mu)
+    return f, status

@@ -19,7 +19,8 @@ from .form_factors import helm_r0, spherical_j1_over_x
 __all__ = ["cevns_source_spectra", "fold_time", "cevns_counts"]
 
 
-@jit
+# Reassociation vectorises the node sums; deterministic for a given build (see kernels/likelihood.py).
+@jit(fastmath={"reassoc", "contract"})
 def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp):
     """Energy-binned CEvNS counts per source, E_si = Σ_k A_ik Σ_a B_ask Q_as(T_k)².
 

@@ -100,10 +100,7 @@ MEAN_PE_AT_T_LOW = 0.5
 # --------------------------------------------------------------------------------------------------------------
 # Release coefficients (nominal = first data row)
 # --------------------------------------------------------------------------------------------------------------
-_DATA_DIRS = (
-    Path(__file__).resolve().parents[2] / "scanner" / "data" / "coherent-csi-2021",
-    Path("/work/shared/data/coherent-csi-2021"),
-)
+_DATA_DIRS = (Path(__file__).resolve().parent / "data" / "coherent-csi-2021",)
 
 
 def _first_row(filename: str) -> tuple[float, ...]:

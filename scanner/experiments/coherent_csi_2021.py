@@ -48,8 +48,9 @@ SIGMAS = np.array([0.12, 0.25, 0.35, 0.021])
 PE_EDGES = np.array([0.0, 8, 12, 16, 20, 24, 32, 40, 50, 60])
 TIME_EDGES = np.array([0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0, 6.0])
 
-# Lowest recoil energy of the node grid [MeV]: 0.1 keVnr gives < 0.01 PE, far below the efficiency threshold.
-T_LO = 1e-4
+# Lowest recoil energy of the node grid [MeV]: 0.5 keVnr gives 0.35 PE on average, far below the efficiency
+# threshold at 7.07 PE (the quad reference finds < 1e-8 relative from below 0.5 mean PE).
+T_LO = 5e-4
 
 
 def bin_events(pe, t, pe_edges=PE_EDGES, t_edges=TIME_EDGES):
@@ -83,7 +84,7 @@ class CoherentCsI2021(Experiment):
     components = ("cevns", "brn", "nin", "ss")
     isotopes = ("Cs133", "I127")
 
-    def __init__(self, n_per_piece: int = 24):
+    def __init__(self, n_per_piece: int = 20, n_min: int = 8):
         self.options = {}
         cs, io = isotope("Cs133"), isotope("I127")
         n_csi = MASS_KG * 1e3 / (cs.atomic_mass_u + io.atomic_mass_u) * N_AVOGADRO
@@ -93,7 +94,7 @@ class CoherentCsI2021(Experiment):
         self.efficiency = datasets.load_table(DATASET, "effCoefficients.txt")[0]
 
         # Recoil nodes; an extra break at 3 keVnr separates the sub-threshold region.
-        self.t_nodes, self.t_weights = recoil_nodes(self.targets, T_LO, (3e-3,), n_per_piece)
+        self.t_nodes, self.t_weights = recoil_nodes(self.targets, T_LO, (3e-3,), n_per_piece, n_min)
         self.base, self.fp, self.q, self.gauss = sns_node_weights(
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )

@@ -35,7 +35,7 @@ class Targets:
         self.rp = np.asarray(proton_radii, dtype=float)
 
 
-def recoil_nodes(targets: Targets, t_lo: float, extra_breaks=(), n_per_piece: int = 24):
+def recoil_nodes(targets: Targets, t_lo: float, extra_breaks=(), n_per_piece: int = 24, n_min=None):
     """Gauss–Legendre nodes in T [MeV] with breaks at every kinematic endpoint of the SNS spectra.
 
     The prompt line makes the flux moments step at T_max(E_π) of each isotope and the Michel spectra end at
@@ -43,7 +43,7 @@ def recoil_nodes(targets: Targets, t_lo: float, extra_breaks=(), n_per_piece: in
     """
     kinks = [t_max(E_PROMPT, m) for m in targets.mass] + [t_max(E_MICHEL_MAX, m) for m in targets.mass]
     breaks = [t_lo, *extra_breaks, *kinks]
-    return piecewise_gauss_legendre([b for b in breaks if b >= t_lo], n_per_piece)
+    return piecewise_gauss_legendre([b for b in breaks if b >= t_lo], n_per_piece, n_min)
 
 
 def sns_node_weights(targets: Targets, fluence: float, t_nodes, t_weights):

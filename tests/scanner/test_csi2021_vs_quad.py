@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from cevns.scanner import quad_reference as ref
 from scipy import integrate, optimize, special
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference"))
-import quad_csi2021 as ref
 
 FAST_MODULE = "cevns.scanner.experiments.coherent_csi_2021"
 

@@ -1,0 +1,153 @@
+"""The `cevns` command line: a thin layer over the library API.
+
+Every user error (:class:`~cevns.scanner.errors.CevnsError`) prints one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+from .errors import CevnsError, ConfigError
+
+__all__ = ["main", "build_parser"]
+
+
+def _params(pairs) -> dict:
+    out = {}
+    for item in pairs or []:
+        if "=" not in item:
+            raise ConfigError(f"--set/--fix '{item}': expected NAME=VALUE")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise ConfigError(f"--set/--fix '{item}': value '{v}' is not a number") from None
+    return out
+
+
+def _emit(obj, as_json: bool, text: str):
+    print(json.dumps(obj, indent=2) if as_json else text)
+
+
+def cmd_rate(args) -> int:
+    from .experiments import get_experiment
+
+    exp = get_experiment(args.experiment)
+    params = exp.check_params(_params(args.set))
+    pred = exp.predict(params)
+    counts = {k: float(v.sum()) for k, v in pred.items()}
+    out = {"experiment": exp.name, "params": params, "counts": counts,
+           "observed": float(exp.observed().sum())}
+    if hasattr(exp, "predict_cevns_by_flavour"):
+        out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in exp.predict_cevns_by_flavour(params).items()}
+    lines = [f"{exp.name}: expected counts in the analysis region" + (f" at {params}" if params else " (SM)")]
+    lines += [f"  {k:<8s} {v:10.2f}" for k, v in counts.items()]
+    lines.append(f"  {'total':<8s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
+    for k, v in out.get("cevns_by_flavour", {}).items():
+        lines.append(f"  cevns from {k:<8s} {v:8.2f}")
+    _emit(out, args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_fit(args) -> int:
+    from .fit import fit
+
+    res = fit(args.experiments, args.free, model=args.model, fixed=_params(args.fix))
+    lines = [f"{res['experiments']} ({res['model']}): chi2_min = {res['chi2_min']:.2f}"]
+    for n, v in res["best"].items():
+        lo1, hi1 = res["interval_1sigma"][n]
+        lo9, hi9 = res["interval_90"][n]
+        lines.append(f"  {n} = {v:.4g} +{hi1 - v:.3g} -{v - lo1:.3g} (1 sigma)   90% CL [{lo9:.4g}, {hi9:.4g}]")
+    lines.append("  nuisances: " + ", ".join(f"{k}={v:+.3f}" for k, v in res["nuisances"].items()))
+    _emit(res, args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_list(args) -> int:
+    from .experiments import EXPERIMENTS, get_experiment
+    from .params import PARAMETERS
+    from .registry import MODELS
+
+    out = {"experiments": {}, "models": MODELS,
+           "parameters": {k: {"default": p.default, "unit": p.unit, "description": p.description}
+                          for k, p in PARAMETERS.items()}}
+    for name in EXPERIMENTS:
+        e = get_experiment(name)
+        out["experiments"][name] = {"description": e.description, "parameters": list(e.parameters),
+                                    "nuisances": list(e.nuisance_names), "options": dict(e.options)}
+    lines = ["experiments:"]
+    for name, e in out["experiments"].items():
+        lines.append(f"  {name}: {e['description']}")
+        lines.append(f"      parameters: {', '.join(e['parameters'])}; options: {e['options'] or 'none'}")
+    lines.append("models:")
+    lines += [f"  {k}: {v}" for k, v in MODELS.items()]
+    lines.append("parameters:")
+    lines += [f"  {k} [{p['unit'] or '-'}]: {p['description']}" for k, p in out["parameters"].items()]
+    _emit(out, args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    res = run_bench(quick=args.quick)
+    lines = [f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}" for k, v in res.items()]
+    _emit(res, args.json, "\n".join(lines))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cevns", description="CEvNS rates, fits and scans on public data.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("rate", help="expected counts per component for one experiment")
+    r.add_argument("experiment")
+    r.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_rate)
+
+    f = sub.add_parser("fit", help="best fit and Δχ² intervals of free parameters")
+    f.add_argument("experiments", help="experiment name or a '+' combination")
+    f.add_argument("--free", action="append", required=True, metavar="NAME", help="free parameter (repeatable)")
+    f.add_argument("--fix", action="append", metavar="NAME=VALUE", help="fixed parameter value (repeatable)")
+    f.add_argument("--model", default="sm")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=cmd_fit)
+
+    li = sub.add_parser("list", help="experiments, models and parameters")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(func=cmd_list)
+
+    b = sub.add_parser("bench", help="speed of the profiled χ² against the quad reference (same run)")
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--quick", action="store_true", help="fewer repetitions")
+    b.set_defaults(func=cmd_bench)
+
+    try:
+        from .cli_scan import register
+    except ImportError:  # scan engine not installed in this build
+        register = None
+    if register is not None:
+        register(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CevnsError as exc:
+        print(f"cevns: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cevns: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,114 @@
+"""Fits: minimise the profiled χ² over free parameters and report Δχ² intervals.
+
+Intervals are the points where the profiled Δχ² crosses 1 (68.27 %), 2.706 (90 %) and 4 (95.45 %) for one
+parameter of interest (Wilks); with several free parameters each interval profiles over the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from .errors import FitError
+from .params import PARAMETERS
+from .registry import make_likelihood
+
+__all__ = ["fit", "LEVELS"]
+
+LEVELS = {"1sigma": 1.0, "90": 2.705543454095404, "2sigma": 4.0}
+
+
+def _crossing(f, x0, x1, level):
+    """Root of f(x) = level between x0 and x1 (f − level changes sign there)."""
+    return optimize.brentq(lambda x: f(x) - level, x0, x1, xtol=1e-7)
+
+
+def _interval(profile, xs, chis, best_x, chi_min, level):
+    """[lo, hi] where profile(x) − χ²_min = level, bracketed on the scan grid ``xs``; range edges if not crossed."""
+    d = chis - chi_min
+    i_best = int(np.searchsorted(xs, best_x))
+
+    def excess(x):
+        return profile(x) - chi_min
+
+    lo, hi = float(xs[0]), float(xs[-1])
+    for i in range(min(i_best, len(xs) - 1), 0, -1):
+        if d[i - 1] > level:
+            lo = _crossing(excess, xs[i - 1], min(xs[i], best_x), level)
+            break
+    for i in range(max(i_best - 1, 0), len(xs) - 1):
+        if d[i + 1] > level:
+            hi = _crossing(excess, max(xs[i], best_x), xs[i + 1], level)
+            break
+    return [float(lo), float(hi)]
+
+
+def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241) -> dict:
+    """Best fit, 1σ / 90 % / 2σ intervals and χ²_min of the profiled χ² over ``free`` parameters."""
+    free = list(free)
+    if not free:
+        raise FitError("fit: give at least one free parameter (--free NAME)")
+    lik = make_likelihood(experiments, model, fixed or {}, free)
+    ranges = [(PARAMETERS[n].lo, PARAMETERS[n].hi) for n in free]
+
+    def chi2_at(x):
+        return float(lik.evaluate(np.asarray(x, dtype=float)[None, :])[0][0])
+
+    # Coarse grid (vectorised), then a local minimiser.
+    n_side = n_grid if len(free) == 1 else max(11, int(round(20000 ** (1.0 / len(free)))))
+    axes = [np.linspace(lo, hi, n_side) for lo, hi in ranges]
+    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(free))
+    chis = lik.evaluate(mesh)[0]
+    if not np.all(np.isfinite(chis)):
+        raise FitError("fit: the χ² is not finite on part of the search range")
+    start = mesh[int(np.argmin(chis))]
+    steps = np.array([(hi - lo) / (n_side - 1) for lo, hi in ranges])
+    bounds = [(max(lo, s - 2 * st), min(hi, s + 2 * st)) for (lo, hi), s, st in zip(ranges, start, steps)]
+    if len(free) == 1:
+        res = optimize.minimize_scalar(lambda x: chi2_at([x]), bounds=bounds[0], method="bounded",
+                                       options={"xatol": 1e-8})
+        best = np.array([res.x])
+    else:
+        res = optimize.minimize(chi2_at, start, method="Nelder-Mead", bounds=ranges,
+                                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})
+        if not res.success:
+            raise FitError(f"fit: minimiser did not converge ({res.message})")
+        best = res.x
+    chi_min = chi2_at(best)
+    _, eta = lik.evaluate(best[None, :])
+    status = getattr(lik, "last_status", np.zeros(1, dtype=int))
+    if np.any(status != 0):
+        raise FitError("fit: nuisance profiling did not converge at the best-fit point")
+
+    out = {
+        "experiments": experiments, "model": model, "free": free, "fixed": dict(fixed or {}),
+        "best": {n: float(v) for n, v in zip(free, best)},
+        "chi2_min": chi_min,
+        "nuisances": {n: float(v) for n, v in zip(lik.nuisance_names, eta[0])},
+    }
+    for label, level in LEVELS.items():
+        out[f"interval_{label}"] = {}
+    for k, name in enumerate(free):
+        xs = axes[k]
+        if len(free) == 1:
+            def profile(x):
+                return chi2_at([x])
+            prof = chis
+        else:
+            others = [j for j in range(len(free)) if j != k]
+
+            def profile(x, k=k, others=others):
+                def inner(y):
+                    p = best.copy()
+                    p[k] = x
+                    p[others] = y
+                    return chi2_at(p)
+                r = optimize.minimize(inner, best[others], method="Nelder-Mead",
+                                      bounds=[ranges[j] for j in others],
+                                      options={"xatol": 1e-6, "fatol": 1e-8})
+                return float(r.fun)
+            grid = chis.reshape([n_side] * len(free))
+            prof = np.moveaxis(grid, k, 0).reshape(n_side, -1).min(axis=1)
+        for label, level in LEVELS.items():
+            out[f"interval_{label}"][name] = _interval(profile, xs, prof, best[k], chi_min, level)
+    return out

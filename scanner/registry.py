@@ -1,0 +1,107 @@
+"""Registry front door: experiments (single or `+` combinations) and models → a :class:`Likelihood`.
+
+Experiments combine by summing their χ²; a parameter is shared by name among the experiments it applies to,
+and each experiment keeps its own nuisances (issue 4). A parameter that applies to none of them is refused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConfigError
+from .experiments import EXPERIMENTS, get_experiment
+from .likelihood import Likelihood
+from .params import check_value, parameter
+
+__all__ = ["MODELS", "split_experiments", "make_likelihood", "validate", "CombinedLikelihood"]
+
+# Mediator models (issue 5 adds the Z' and scalar models); the base parameters are always available.
+MODELS = {"sm": "Standard Model couplings; base parameters (sin2w, radii, normalisation) free"}
+
+
+def split_experiments(experiments: str) -> list[str]:
+    """``"a+b"`` → ``["a", "b"]``, each name checked against the registry."""
+    if not isinstance(experiments, str) or not experiments.strip():
+        raise ConfigError("experiments: give one experiment name or a '+' combination")
+    names = [n.strip() for n in experiments.split("+")]
+    for n in names:
+        if ":" in n:
+            base = n.split(":", 1)[0]
+            raise ConfigError(f"experiment '{base}' has no options (got '{n}')")
+        if n not in EXPERIMENTS:
+            get_experiment(n)  # raises ConfigError with a suggestion
+    if len(set(names)) != len(names):
+        raise ConfigError(f"experiments: '{experiments}' names an experiment twice")
+    return names
+
+
+def _check_model(model: str):
+    if model not in MODELS:
+        import difflib
+
+        close = difflib.get_close_matches(str(model), MODELS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(f"unknown model '{model}'{hint}; known: {', '.join(MODELS)}")
+
+
+class CombinedLikelihood(Likelihood):
+    """Sum of the χ² of several experiments; parameters shared by name, nuisances kept per experiment."""
+
+    def __init__(self, parts, names):
+        self.parts = parts  # list of (likelihood, column indices into the combined point)
+        self.names = tuple(names)
+        self.nuisance_names = tuple(
+            f"{lik.experiment_name}:{n}" for lik, _ in parts for n in lik.nuisance_names
+        )
+
+    def evaluate(self, points):
+        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        chi2 = np.zeros(pts.shape[0])
+        etas = []
+        for lik, cols in self.parts:
+            c, e = lik.evaluate(pts[:, cols])
+            chi2 += c
+            etas.append(e)
+        return chi2, np.hstack(etas)
+
+    def data_checksums(self):
+        out = {}
+        for lik, _ in self.parts:
+            for k, v in lik.data_checksums().items():
+                out[f"{lik.experiment_name}/{k}"] = v
+        return out
+
+
+def make_likelihood(experiments: str, model: str = "sm", fixed: dict | None = None, names=()) -> Likelihood:
+    """Profiled-χ² likelihood of ``experiments`` with free columns ``names`` and ``fixed`` parameter values."""
+    _check_model(model)
+    fixed = dict(fixed or {})
+    names = list(names)
+    for n in names:
+        parameter(n)
+    for n, v in fixed.items():
+        fixed[n] = check_value(n, v)
+    dup = set(names) & set(fixed)
+    if dup:
+        raise ConfigError(f"parameter(s) {', '.join(sorted(dup))} both free/scanned and fixed")
+    exps = [get_experiment(e) for e in split_experiments(experiments)]
+    for n in [*names, *fixed]:
+        if not any(n in e.parameters for e in exps):
+            raise ConfigError(
+                f"parameter '{n}' does not apply to {experiments} "
+                f"(parameters: {', '.join(sorted({p for e in exps for p in e.parameters}))})"
+            )
+    if len(exps) == 1:
+        return exps[0].likelihood(names, fixed)
+    parts = []
+    for e in exps:
+        own = [n for n in names if n in e.parameters]
+        lik = e.likelihood(own, {k: v for k, v in fixed.items() if k in e.parameters})
+        parts.append((lik, [names.index(n) for n in own]))
+    return CombinedLikelihood(parts, names)
+
+
+def validate(spec) -> None:
+    """Check a scan spec's experiments, model and parameter names against the registries (raises ConfigError)."""
+    axes = [a.name for a in spec.axes]
+    make_likelihood(spec.experiments, getattr(spec, "model", "sm"), dict(getattr(spec, "fixed", {}) or {}), axes)
