@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from cevns.scanner.errors import ConfigError
 
 SPACINGS = ("linear", "log")
@@ -82,8 +83,13 @@ class Axis:
         return 10.0**t if self.spacing == "log" else t
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "min": self.min, "max": self.max, "points": self.points,
-                "spacing": self.spacing}
+        return {
+            "name": self.name,
+            "min": self.min,
+            "max": self.max,
+            "points": self.points,
+            "spacing": self.spacing,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Axis:

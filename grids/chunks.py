@@ -29,8 +29,14 @@ def make_chunks(n_points: int, chunk_size: int) -> list[Chunk]:
     return [Chunk(i, s, min(s + chunk_size, n_points)) for i, s in enumerate(range(0, n_points, chunk_size))]
 
 
-def default_chunk_size(n_points: int, n_workers: int = 1, *, target_chunks_per_worker: int = 16,
-                       min_size: int = 1024, max_size: int = 65536) -> int:
+def default_chunk_size(
+    n_points: int,
+    n_workers: int = 1,
+    *,
+    target_chunks_per_worker: int = 16,
+    min_size: int = 1024,
+    max_size: int = 65536,
+) -> int:
     """A chunk size giving every worker several chunks (load balance, frequent checkpoints) while keeping
     per-chunk overhead small: ``n / (workers · 16)`` clipped to [1024, 65536] (and to ``n``)."""
     n_workers = max(1, int(n_workers))

@@ -1,8 +1,8 @@
 """Regular N-dimensional grids (2D and 3D for scans) built from :class:`~cevns.grids.axes.Axis` objects.
 
 Points are numbered in C order (the last axis varies fastest): flat index ``f`` is the point
-``(v0[i0], v1[i1], …)`` with ``(i0, i1, …) = np.unravel_index(f, shape)``. A point's coordinates depend only on
-its flat index, never on which chunk or batch asks for it.
+``(v0[i0], v1[i1], …)`` with ``(i0, i1, …) = np.unravel_index(f, shape)``. A point's coordinates depend
+only on its flat index, never on which chunk or batch asks for it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
 from cevns.grids.axes import Axis
 from cevns.scanner.errors import ConfigError
 

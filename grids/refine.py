@@ -1,8 +1,8 @@
 """Adaptive refinement: evaluate a dense grid only where a Δχ² contour runs.
 
 Work happens in index space of the dense grid (shape ``N``). Level ``h`` (a power of two) is the lattice
-``{0, h, 2h, …} ∪ {N−1}`` per axis. The scan starts on the coarse lattice (``h = coarse_factor``), and at every
-level:
+``{0, h, 2h, …} ∪ {N−1}`` per axis. The scan starts on the coarse lattice (``h = coarse_factor``), and
+at every level:
 
 1. a cell is *active* when its corner Δχ² values straddle a level (``min ≤ level ≤ max``, Δχ² relative to the
    lowest χ² evaluated so far), or when it touches the current best point (so χ²_min converges too);
@@ -89,8 +89,14 @@ def upsample(values: np.ndarray, lattices: Sequence[np.ndarray], shape: Sequence
     return out
 
 
-def refine(evaluate: Callable[[np.ndarray], np.ndarray], shape: Sequence[int], levels: Sequence[float], *,
-           coarse_factor: int = 8, margin: int = 1) -> RefineResult:
+def refine(
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    shape: Sequence[int],
+    levels: Sequence[float],
+    *,
+    coarse_factor: int = 8,
+    margin: int = 1,
+) -> RefineResult:
     """Adaptive scan of a dense grid of ``shape``.
 
     ``evaluate(flat)`` receives sorted, new flat indices (C order) and returns their χ² (1D, same length).
@@ -129,8 +135,10 @@ def refine(evaluate: Callable[[np.ndarray], np.ndarray], shape: Sequence[int], l
     refined = None  # cells (at the previous, coarser level) to split
     while True:
         if refined is not None:
-            parents = [np.clip(np.searchsorted(prev, lat[:-1], side="right") - 1, 0, len(prev) - 2)
-                       for prev, lat in zip(prev_lats, lats)]
+            parents = [
+                np.clip(np.searchsorted(prev, lat[:-1], side="right") - 1, 0, len(prev) - 2)
+                for prev, lat in zip(prev_lats, lats)
+            ]
             cells = refined[np.ix_(*parents)]
             n_new += run(lattice_flat(lats, _corners_of(cells)))
         while True:
@@ -180,5 +188,10 @@ def refine(evaluate: Callable[[np.ndarray], np.ndarray], shape: Sequence[int], l
         fill = upsample(w, lats, shape)
         h //= 2
     fill = np.where(known_nd, chi2_nd, fill)
-    return RefineResult(chi2=fill, evaluated=known_nd.copy(), chi2_min=float(np.nanmin(chi2)),
-                        n_evaluations=int(known.sum()), history=history)
+    return RefineResult(
+        chi2=fill,
+        evaluated=known_nd.copy(),
+        chi2_min=float(np.nanmin(chi2)),
+        n_evaluations=int(known.sum()),
+        history=history,
+    )

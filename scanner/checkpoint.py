@@ -3,7 +3,7 @@
 Layout of an output folder::
 
     <output>/scan.json              the spec hash and canonical spec of the scan that owns the folder
-    <output>/chunks/chunk_<i>.npz   chi2 (n,), eta (n, k), start, stop, spec_hash, checksum, best (min, argmin)
+    <output>/chunks/chunk_<i>.npz   chi2 (n,), eta (n, k), start, stop, spec_hash, checksum, best min/argmin
     <output>/result.npz             the assembled result (see cevns.scanner.results)
 
 A chunk file is written to a temporary file in the same folder, flushed, fsync'ed and moved into place with
@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
 from cevns.scanner.errors import OutputError
 
 MANIFEST = "scan.json"
@@ -84,19 +85,30 @@ def _best(chi2: np.ndarray) -> tuple[float, int]:
     return float(chi2[i]), i
 
 
-def write_chunk(output: Path, index: int, start: int, stop: int, chi2: np.ndarray, eta: np.ndarray,
-                spec_hash: str) -> Path:
+def write_chunk(
+    output: Path, index: int, start: int, stop: int, chi2: np.ndarray, eta: np.ndarray, spec_hash: str
+) -> Path:
     """Write the checkpoint of chunk ``index`` (flat indices start … stop−1) atomically."""
     chi2 = np.ascontiguousarray(chi2, dtype=np.float64)
     eta = np.ascontiguousarray(eta, dtype=np.float64)
     if chi2.shape != (stop - start,) or eta.ndim != 2 or eta.shape[0] != stop - start:
-        raise ValueError(f"chunk {index}: shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start}")
+        raise ValueError(
+            f"chunk {index}: shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start}"
+        )
     mn, arg = _best(chi2)
     path = chunk_path(output, index)
     with atomic_file(path) as f:
-        np.savez(f, chi2=chi2, eta=eta, start=np.int64(start), stop=np.int64(stop),
-                 spec_hash=np.array(spec_hash), checksum=np.array(array_checksum(chi2, eta)),
-                 best_min=np.float64(mn), best_arg=np.int64(arg))
+        np.savez(
+            f,
+            chi2=chi2,
+            eta=eta,
+            start=np.int64(start),
+            stop=np.int64(stop),
+            spec_hash=np.array(spec_hash),
+            checksum=np.array(array_checksum(chi2, eta)),
+            best_min=np.float64(mn),
+            best_arg=np.int64(arg),
+        )
     return path
 
 
@@ -108,8 +120,10 @@ def read_chunk(path, *, start: int, stop: int, spec_hash: str, n_nuisances: int 
     """Load and verify a chunk file; raise :class:`ChunkInvalid` naming the problem."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            d = {k: z[k] for k in ("chi2", "eta", "start", "stop", "spec_hash", "checksum", "best_min",
-                                   "best_arg")}
+            d = {
+                k: z[k]
+                for k in ("chi2", "eta", "start", "stop", "spec_hash", "checksum", "best_min", "best_arg")
+            }
     except FileNotFoundError:
         raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:  # zip/npy damage of any kind
@@ -120,7 +134,9 @@ def read_chunk(path, *, start: int, stop: int, spec_hash: str, n_nuisances: int 
         raise ChunkInvalid(f"bounds {int(d['start'])}:{int(d['stop'])} differ from expected {start}:{stop}")
     chi2, eta = d["chi2"], d["eta"]
     if chi2.dtype != np.float64 or chi2.shape != (stop - start,) or eta.ndim != 2 or len(eta) != stop - start:
-        raise ChunkInvalid(f"array shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start} points")
+        raise ChunkInvalid(
+            f"array shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start} points"
+        )
     if n_nuisances is not None and eta.shape[1] != n_nuisances:
         raise ChunkInvalid(f"{eta.shape[1]} nuisances, expected {n_nuisances}")
     if array_checksum(chi2, eta) != str(d["checksum"]):

@@ -29,30 +29,60 @@ def register(subparsers) -> None:
     """Add the ``scan`` and ``contour`` subcommands to an argparse ``subparsers`` object."""
     p = subparsers.add_parser("scan", help=SCAN_HELP, description=SCAN_HELP + " (format: docs/scan-files.md)")
     p.add_argument("file", help="scan file (TOML)")
-    p.add_argument("--n-jobs", type=_positive_int, default=1, metavar="N",
-                   help="worker processes (-1: all cores; dask: concurrent tasks); default 1")
-    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
-                   help="loky: this machine; dask: a dask.distributed cluster (default loky)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="dask scheduler address, e.g. tcp://HOST:8786 (default: a local cluster)")
-    p.add_argument("--resume", action="store_true", help="resume from the verified checkpoints in the output "
-                   "folder (a rerun does this anyway)")
-    p.add_argument("--force", action="store_true",
-                   help="discard checkpoints/result of a different scan in the output folder")
-    p.add_argument("--adaptive", action="store_true",
-                   help="start coarse and refine only where the contours of the scan's cl run")
+    p.add_argument(
+        "--n-jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes (-1: all cores; dask: concurrent tasks); default 1",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("loky", "dask"),
+        default="loky",
+        help="loky: this machine; dask: a dask.distributed cluster (default loky)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler address, e.g. tcp://HOST:8786 (default: a local cluster)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="resume from the verified checkpoints in the output folder (a rerun does this anyway)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="discard checkpoints/result of a different scan in the output folder",
+    )
+    p.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="start coarse and refine only where the contours of the scan's cl run",
+    )
     p.add_argument("--chunk-size", type=_positive_int, metavar="N", help="points per chunk (checkpoint unit)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_scan)
 
     c = subparsers.add_parser("contour", help=CONTOUR_HELP, description=CONTOUR_HELP)
     c.add_argument("result", help="result.npz, or the scan's output folder")
-    c.add_argument("--cl", action="append", metavar="CL",
-                   help="confidence level, 90 or 0.9 (repeatable; default: the scan file's cl)")
-    c.add_argument("--dof", type=int, choices=(1, 2, 3), default=2, help="degrees of freedom of the level (default 2)")
+    c.add_argument(
+        "--cl",
+        action="append",
+        metavar="CL",
+        help="confidence level, 90 or 0.9 (repeatable; default: the scan file's cl)",
+    )
+    c.add_argument(
+        "--dof", type=int, choices=(1, 2, 3), default=2, help="degrees of freedom of the level (default 2)"
+    )
     c.add_argument("--format", choices=("json", "csv"), help="default: from --out's suffix, else json")
-    c.add_argument("--out", metavar="PATH",
-                   help="output file ('-': standard output); default: contours.<format> beside the result")
+    c.add_argument(
+        "--out",
+        metavar="PATH",
+        help="output file ('-': standard output); default: contours.<format> beside the result",
+    )
     g = c.add_mutually_exclusive_group()
     g.add_argument("--profile", metavar="AXIS", help="3D result: minimise Δχ² over AXIS")
     g.add_argument("--slice", metavar="AXIS=VALUE", help="3D result: the grid plane of AXIS nearest VALUE")
@@ -75,8 +105,17 @@ def cmd_scan(args) -> int:
 
     _setup_logging()
     spec = load_scan_file(args.file)
-    res = run_scan(spec, n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler, resume=args.resume,
-                   force=args.force, chunk_size=args.chunk_size, progress=not args.quiet, adaptive=args.adaptive)
+    res = run_scan(
+        spec,
+        n_jobs=args.n_jobs,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        force=args.force,
+        chunk_size=args.chunk_size,
+        progress=not args.quiet,
+        adaptive=args.adaptive,
+    )
     best = ", ".join(f"{k} = {v:.6g}" for k, v in res.best_fit_dict.items())
     print(f"result: {res.path}")
     print(f"chi2_min = {res.chi2_min:.6g} at {best}")
@@ -105,8 +144,11 @@ def cmd_contour(args) -> int:
     out = args.out
     fmt = args.format or ("csv" if out and out != "-" and out.lower().endswith(".csv") else "json")
     if out == "-":
-        text = contours_to_json(contours, source=str(res.path), reduction=plane.reduction) if fmt == "json" \
+        text = (
+            contours_to_json(contours, source=str(res.path), reduction=plane.reduction)
+            if fmt == "json"
             else contours_to_csv(contours)
+        )
         sys.stdout.write(text)
         return 0
     path = Path(out) if out else Path(res.path).parent / f"contours.{fmt}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from cevns.grids.axes import Axis
 from cevns.scanner.errors import ConfigError
 
@@ -64,8 +65,13 @@ class Contour:
     lines: list  # (m, 2) arrays in axis coordinates; closed lines repeat their first point
 
     def to_dict(self) -> dict:
-        return {"cl": self.cl, "dof": self.dof, "level": self.level, "names": list(self.names),
-                "lines": [line.tolist() for line in self.lines]}
+        return {
+            "cl": self.cl,
+            "dof": self.dof,
+            "level": self.level,
+            "names": list(self.names),
+            "lines": [line.tolist() for line in self.lines],
+        }
 
 
 def _axis_index(axes, name) -> int:
@@ -75,8 +81,13 @@ def _axis_index(axes, name) -> int:
     return names.index(name)
 
 
-def to_plane(result, *, profile: str | None = None, slice: tuple[str, float] | str | None = None,
-             slice_index: int | None = None) -> Plane:
+def to_plane(
+    result,
+    *,
+    profile: str | None = None,
+    slice: tuple[str, float] | str | None = None,
+    slice_index: int | None = None,
+) -> Plane:
     """Reduce ``result`` (a ScanResult or Plane) to a :class:`Plane`.
 
     A 3D result needs ``profile=AXIS`` (minimum of Δχ² over that axis) or ``slice=(AXIS, VALUE)`` /
@@ -98,10 +109,16 @@ def to_plane(result, *, profile: str | None = None, slice: tuple[str, float] | s
     if profile is not None:
         k = _axis_index(axes, profile)
         rest = tuple(a for i, a in enumerate(axes) if i != k)
-        return Plane(rest, np.nanmin(np.asarray(d), axis=k), {"profile": profile},
-                     None if ev is None else np.asarray(ev).any(axis=k))
+        return Plane(
+            rest,
+            np.nanmin(np.asarray(d), axis=k),
+            {"profile": profile},
+            None if ev is None else np.asarray(ev).any(axis=k),
+        )
     if slice is None:
-        raise ConfigError(f"a 3D result needs profile=AXIS or slice=AXIS=VALUE; axes: {[a.name for a in axes]}")
+        raise ConfigError(
+            f"a 3D result needs profile=AXIS or slice=AXIS=VALUE; axes: {[a.name for a in axes]}"
+        )
     if isinstance(slice, str):
         if "=" not in slice:
             raise ConfigError(f"slice must look like AXIS=VALUE, got {slice!r}")
@@ -120,8 +137,9 @@ def to_plane(result, *, profile: str | None = None, slice: tuple[str, float] | s
     rest = tuple(a for i, a in enumerate(axes) if i != k)
     plane = np.take(np.asarray(d), slice_index, axis=k)
     evp = None if ev is None else np.take(np.asarray(ev), slice_index, axis=k)
-    return Plane(rest, plane, {"slice": name, "index": int(slice_index), "value": float(ax.values[slice_index])},
-                 evp)
+    return Plane(
+        rest, plane, {"slice": name, "index": int(slice_index), "value": float(ax.values[slice_index])}, evp
+    )
 
 
 def trace_index_space(dchi2: np.ndarray, level: float) -> list[np.ndarray]:
@@ -133,7 +151,9 @@ def trace_index_space(dchi2: np.ndarray, level: float) -> list[np.ndarray]:
     return [np.asarray(line, dtype=np.float64) for line in gen.lines(level)]
 
 
-def extract_contours(result, cl=0.9, dof: int = 2, *, profile: str | None = None, slice=None) -> list[Contour]:
+def extract_contours(
+    result, cl=0.9, dof: int = 2, *, profile: str | None = None, slice=None
+) -> list[Contour]:
     """Contours of ``result`` (ScanResult, Plane, or path of a result) at each confidence level in ``cl``
     for ``dof`` degrees of freedom; polylines in axis coordinates."""
     if isinstance(result, (str, Path)):
@@ -148,8 +168,14 @@ def extract_contours(result, cl=0.9, dof: int = 2, *, profile: str | None = None
         c = normalize_cl(c)
         level = contour_levels(c, dof)
         if refined is not None and not any(abs(level - r) <= 1e-9 * max(1.0, r) for r in refined):
-            log.warning("adaptive result: Δχ² = %.4g (cl %g, %d dof) was not a refinement level %s; the contour "
-                        "follows interpolated values", level, c, dof, [round(r, 4) for r in refined])
+            log.warning(
+                "adaptive result: Δχ² = %.4g (cl %g, %d dof) was not a refinement level %s; the contour "
+                "follows interpolated values",
+                level,
+                c,
+                dof,
+                [round(r, 4) for r in refined],
+            )
         lines = []
         for line in trace_index_space(plane.dchi2, level):
             xy = np.empty_like(line)
@@ -166,7 +192,9 @@ def polygon_area(line: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
-def contours_to_json(contours: list[Contour], *, source: str | None = None, reduction: dict | None = None) -> str:
+def contours_to_json(
+    contours: list[Contour], *, source: str | None = None, reduction: dict | None = None
+) -> str:
     doc = {"source": source, "reduction": reduction or {}, "contours": [c.to_dict() for c in contours]}
     return json.dumps(doc, indent=1) + "\n"
 

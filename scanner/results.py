@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from cevns.grids.axes import Axis
 from cevns.scanner.checkpoint import atomic_file
 from cevns.scanner.errors import OutputError
@@ -192,17 +193,28 @@ def load_result(path, *, mmap: bool = False, nuisances: bool = True) -> ScanResu
 
             n = len(get("axis_names"))
             axes = tuple(
-                Axis(str(get("axis_names")[i]), float(get("axis_min")[i]), float(get("axis_max")[i]),
-                     int(get("axis_points")[i]), str(get("axis_spacing")[i]))
+                Axis(
+                    str(get("axis_names")[i]),
+                    float(get("axis_min")[i]),
+                    float(get("axis_max")[i]),
+                    int(get("axis_points")[i]),
+                    str(get("axis_spacing")[i]),
+                )
                 for i in range(n)
             )
             return ScanResult(
-                axes=axes, chi2=get("chi2", True), dchi2=get("dchi2", True), chi2_min=float(get("chi2_min")),
-                best_fit=get("best_fit"), best_fit_index=tuple(int(i) for i in get("best_fit_index")),
+                axes=axes,
+                chi2=get("chi2", True),
+                dchi2=get("dchi2", True),
+                chi2_min=float(get("chi2_min")),
+                best_fit=get("best_fit"),
+                best_fit_index=tuple(int(i) for i in get("best_fit_index")),
                 eta=get("eta", True) if nuisances else None,
                 nuisance_names=tuple(str(s) for s in get("nuisance_names")),
-                best_fit_nuisances=get("best_fit_nuisances"), evaluated=get("evaluated", True),
-                metadata=json.loads(str(get("metadata"))), path=path,
+                best_fit_nuisances=get("best_fit_nuisances"),
+                evaluated=get("evaluated", True),
+                metadata=json.loads(str(get("metadata"))),
+                path=path,
             )
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
         if isinstance(e, OutputError):

@@ -1,4 +1,5 @@
-"""The scan runner: a grid cut into chunks, evaluated in parallel (joblib loky or dask), checkpointed, assembled.
+"""The scan runner: a grid cut into chunks, evaluated in parallel (joblib loky or dask), checkpointed,
+assembled.
 
 Entry point: :func:`run_scan`. Every point's χ² depends only on its own coordinates (the likelihood must
 evaluate rows independently; nothing is warm-started across points), chunks are written as verified,
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from cevns.grids.axes import Axis
 from cevns.grids.chunks import default_chunk_size, make_chunks
 from cevns.grids.grid import Grid
@@ -84,8 +86,10 @@ def make_likelihood_for(spec: ScanSpec):
     if "nuisances" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()):
         kwargs["nuisances"] = spec.nuisances
     elif spec.nuisances != "profiled":
-        raise ConfigError(f"[scan] nuisances = {spec.nuisances!r} is not supported by this registry "
-                          "(make_likelihood has no nuisances option)")
+        raise ConfigError(
+            f"[scan] nuisances = {spec.nuisances!r} is not supported by this registry "
+            "(make_likelihood has no nuisances option)"
+        )
     lik = make_likelihood(spec.experiments, **kwargs)
     _check_likelihood(lik, spec.names)
     return lik
@@ -95,8 +99,10 @@ def _check_likelihood(lik, names) -> None:
     if not callable(getattr(lik, "evaluate", None)):
         raise ConfigError(f"{lik!r} is not a likelihood (no evaluate method)")
     if tuple(getattr(lik, "names", ())) != tuple(names):
-        raise ConfigError(f"likelihood parameters {list(getattr(lik, 'names', ()))} differ from the scan axes "
-                          f"{list(names)} (same names, same order)")
+        raise ConfigError(
+            f"likelihood parameters {list(getattr(lik, 'names', ()))} differ from the scan axes "
+            f"{list(names)} (same names, same order)"
+        )
 
 
 def _resolve(target, axes, output, cl, chunk_size) -> _Plan:
@@ -108,13 +114,25 @@ def _resolve(target, axes, output, cl, chunk_size) -> _Plan:
             raise ConfigError("axes come from the scan spec; do not pass axes as well")
         lik = make_likelihood_for(spec)
         out = Path(output if output is not None else spec.output)
-        return _Plan(lik, spec.grid, spec, spec.hash, spec.canonical(), out,
-                     tuple(cl) if cl is not None else spec.cl, spec.text or spec.to_toml(),
-                     chunk_size if chunk_size is not None else spec.chunk_size)
+        return _Plan(
+            lik,
+            spec.grid,
+            spec,
+            spec.hash,
+            spec.canonical(),
+            out,
+            tuple(cl) if cl is not None else spec.cl,
+            spec.text or spec.to_toml(),
+            chunk_size if chunk_size is not None else spec.chunk_size,
+        )
     lik = target
     if axes is None:
         raise ConfigError("run_scan(likelihood, axes, ...): axes are required with a likelihood")
-    grid = axes if isinstance(axes, Grid) else Grid([a if isinstance(a, Axis) else Axis.from_dict(a) for a in axes])
+    grid = (
+        axes
+        if isinstance(axes, Grid)
+        else Grid([a if isinstance(a, Axis) else Axis.from_dict(a) for a in axes])
+    )
     _check_likelihood(lik, grid.names)
     canonical = {
         "format": 1,
@@ -124,8 +142,17 @@ def _resolve(target, axes, output, cl, chunk_size) -> _Plan:
         "axes": grid.to_dict(),
     }
     cls = tuple(cl) if cl is not None else (0.9,)
-    return _Plan(lik, grid, None, canonical_hash(canonical), canonical, None if output is None else Path(output),
-                 cls, None, chunk_size)
+    return _Plan(
+        lik,
+        grid,
+        None,
+        canonical_hash(canonical),
+        canonical,
+        None if output is None else Path(output),
+        cls,
+        None,
+        chunk_size,
+    )
 
 
 # ----------------------------------------------------------------------------------------------- workers
@@ -179,8 +206,9 @@ def _dask_client(scheduler, n_jobs):
         return scheduler, []
     if scheduler is None:
         n = n_jobs if n_jobs and n_jobs > 0 else (os.cpu_count() or 1)
-        cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = distributed.Client(cluster)
         return client, [client, cluster]
     try:
@@ -190,15 +218,30 @@ def _dask_client(scheduler, n_jobs):
     return client, [client]
 
 
-def _execute(tasks, likelihood, grid, n_jobs: int, backend: str, scheduler):
-    """Yield ``(tid, chi2, eta, seconds)`` as tasks finish (any order). ``tasks``: (tid, start, stop, flat)."""
+def _task_to_disk(likelihood, grid: Grid, tid: int, start: int, stop: int, output, spec_hash: str, k: int):
+    """Evaluate a chunk and write its checkpoint in the worker (loky: same machine, same file system), so
+    that a likelihood much faster than the parent's writes cannot pile results up in the parent."""
+    tid, chi2, eta, dt = _task(likelihood, grid, tid, start, stop)
+    if eta.shape[1] != k:
+        raise FitError(f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}")
+    ck.write_chunk(Path(output), tid, start, stop, chi2, eta, spec_hash)
+    return tid, None, None, dt
+
+
+def _execute(tasks, likelihood, grid, n_jobs: int, backend: str, scheduler, to_disk=None):
+    """Yield ``(tid, chi2, eta, seconds)`` as tasks finish (any order). ``tasks``: (tid, start, stop, flat).
+    With ``to_disk = (output, spec_hash, k)`` loky workers write the chunk checkpoints themselves and yield
+    ``(tid, None, None, seconds)``."""
     if backend == "loky" and n_jobs == 1:
         for t in tasks:
             yield _task(likelihood, grid, *t)
         return
     from joblib import Parallel, delayed, parallel_config
 
-    calls = (delayed(_task)(likelihood, grid, *t) for t in tasks)
+    if backend == "loky" and to_disk is not None:
+        calls = (delayed(_task_to_disk)(likelihood, grid, *t[:3], *to_disk) for t in tasks)
+    else:
+        calls = (delayed(_task)(likelihood, grid, *t) for t in tasks)
     if backend == "loky":
         with parallel_config(backend="loky", inner_max_num_threads=1):
             yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(calls)
@@ -242,8 +285,14 @@ class Progress:
         el = time.monotonic() - self.t0
         rate = (self.done - self.start_done) / el if el > 0 else float("nan")
         left = (self.total - self.done) / rate if rate and rate > 0 else float("inf")
-        return (f"{self.done}/{self.total} points ({100 * self.done / self.total:5.1f} %), "
-                f"{rate:,.0f} points/s, {_fmt_time(left)} left"), rate, left
+        return (
+            (
+                f"{self.done}/{self.total} points ({100 * self.done / self.total:5.1f} %), "
+                f"{rate:,.0f} points/s, {_fmt_time(left)} left"
+            ),
+            rate,
+            left,
+        )
 
     def update(self, n: int) -> None:
         self.done += n
@@ -274,7 +323,7 @@ class Progress:
             self.stream.flush()
 
 
-# ----------------------------------------------------------------------------------------------- output folder
+# ------------------------------------------------------------------------------------------- output folder
 
 
 def _version() -> str:
@@ -305,8 +354,10 @@ def _claim_output(plan: _Plan, force: bool, resume: bool) -> dict | None:
         h, meta = _result_hash(result)
         if h != plan.spec_hash:
             if not force:
-                raise OutputError(f"{out}: holds the result of a different scan (spec hash {str(h)[:12]}, this scan "
-                                  f"{plan.spec_hash[:12]}); use --force to replace it, or another output")
+                raise OutputError(
+                    f"{out}: holds the result of a different scan (spec hash {str(h)[:12]}, this scan "
+                    f"{plan.spec_hash[:12]}); use --force to replace it, or another output"
+                )
             result.unlink()
             log.warning("%s: --force: removed the result of a different scan", out)
         else:
@@ -314,9 +365,11 @@ def _claim_output(plan: _Plan, force: bool, resume: bool) -> dict | None:
     man = ck.read_manifest(out)
     if man is not None and man.get("spec_hash") != plan.spec_hash:
         if not force:
-            raise OutputError(f"{out}: holds checkpoints of a different scan (spec hash "
-                              f"{str(man.get('spec_hash'))[:12]}, this scan {plan.spec_hash[:12]}); use --force to "
-                              "discard them, or another output")
+            raise OutputError(
+                f"{out}: holds checkpoints of a different scan (spec hash "
+                f"{str(man.get('spec_hash'))[:12]}, this scan {plan.spec_hash[:12]}); use --force to "
+                "discard them, or another output"
+            )
         n = ck.clear_chunks(out)
         shutil.rmtree(out / ADAPTIVE_DIR, ignore_errors=True)
         log.warning("%s: --force: discarded %d checkpoint(s) of a different scan", out, n)
@@ -385,8 +438,20 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
     if plan.output is None:
         chi2 = np.concatenate([read(c, "chi2") for c in chunks]).reshape(grid.shape)
         eta = np.concatenate([read(c, "eta") for c in chunks]).reshape(grid.shape + (k,))
-        return ScanResult(grid.axes, chi2, chi2 - best_val, best_val, best_fit, best_index, eta, names, best_eta,
-                          None, meta, None)
+        return ScanResult(
+            grid.axes,
+            chi2,
+            chi2 - best_val,
+            best_val,
+            best_fit,
+            best_index,
+            eta,
+            names,
+            best_eta,
+            None,
+            meta,
+            None,
+        )
     path = plan.output / RESULT_NAME
     with ck.atomic_file(path) as f:
         w = NpzStreamWriter(f)
@@ -435,30 +500,49 @@ def _run_dense(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall) -> 
     bar = Progress(grid.size, grid.size - sum(c.size for c in todo), enabled=progress)
     eval_s, n_eval = 0.0, 0
     try:
-        for tid, chi2, eta, dt in _execute([(c.index, c.start, c.stop) for c in todo], plan.likelihood, grid,
-                                           n_jobs, backend, scheduler):
+        to_disk = None if out is None else (str(out), plan.spec_hash, k)
+        for tid, chi2, eta, dt in _execute(
+            [(c.index, c.start, c.stop) for c in todo],
+            plan.likelihood,
+            grid,
+            n_jobs,
+            backend,
+            scheduler,
+            to_disk,
+        ):
             c = chunks[tid]
-            if eta.shape[1] != k:
-                raise FitError(f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}")
-            if out is None:
-                store[tid] = (chi2, eta)
-            else:
-                ck.write_chunk(out, tid, c.start, c.stop, chi2, eta, plan.spec_hash)
+            if chi2 is not None:  # (None: the worker wrote the checkpoint)
+                if eta.shape[1] != k:
+                    raise FitError(f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}")
+                if out is None:
+                    store[tid] = (chi2, eta)
+                else:
+                    ck.write_chunk(out, tid, c.start, c.stop, chi2, eta, plan.spec_hash)
             eval_s += dt
             n_eval += c.size
             bar.update(c.size)
     finally:
         bar.close()
-    meta = _metadata(plan, mode="dense", n_jobs=n_jobs, backend=backend, chunk_size=cs, n_chunks=len(chunks),
-                     n_evaluations=grid.size,
-                     timings={"started": _dt.datetime.fromtimestamp(t_wall[0]).isoformat(timespec="seconds"),
-                              "evaluated_this_run": n_eval, "eval_cpu_s": eval_s,
-                              "wall_s": time.time() - t_wall[0],
-                              "points_per_s": n_eval / max(time.time() - t_wall[0], 1e-9)})
+    meta = _metadata(
+        plan,
+        mode="dense",
+        n_jobs=n_jobs,
+        backend=backend,
+        chunk_size=cs,
+        n_chunks=len(chunks),
+        n_evaluations=grid.size,
+        timings={
+            "started": _dt.datetime.fromtimestamp(t_wall[0]).isoformat(timespec="seconds"),
+            "evaluated_this_run": n_eval,
+            "eval_cpu_s": eval_s,
+            "wall_s": time.time() - t_wall[0],
+            "points_per_s": n_eval / max(time.time() - t_wall[0], 1e-9),
+        },
+    )
     return _assemble(plan, chunks, k, _chunk_reader(out, store), meta)
 
 
-# ----------------------------------------------------------------------------------------------- adaptive scans
+# ------------------------------------------------------------------------------------------ adaptive scans
 
 
 def _adaptive_levels(plan: _Plan, levels, dof) -> list[float]:
@@ -470,8 +554,9 @@ def _adaptive_levels(plan: _Plan, levels, dof) -> list[float]:
     return sorted({float(contour_levels(c, d)) for c in plan.cl for d in dofs})
 
 
-def _run_adaptive(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, levels, dof,
-                  coarse_factor) -> ScanResult:
+def _run_adaptive(
+    plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, levels, dof, coarse_factor
+) -> ScanResult:
     from cevns.grids.refine import refine
 
     grid = plan.grid
@@ -489,8 +574,13 @@ def _run_adaptive(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, 
             try:
                 with np.load(p, allow_pickle=False) as z:
                     flat, c2, e = z["flat"], z["chi2"], z["eta"]
-                    ok = (str(z["spec_hash"]) == plan.spec_hash and str(z["checksum"]) == ck.array_checksum(
-                        flat, c2, e) and e.shape == (len(flat), k) and flat.size and flat.max() < grid.size)
+                    ok = (
+                        str(z["spec_hash"]) == plan.spec_hash
+                        and str(z["checksum"]) == ck.array_checksum(flat, c2, e)
+                        and e.shape == (len(flat), k)
+                        and flat.size
+                        and flat.max() < grid.size
+                    )
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 ok, flat = False, None
                 log.warning("%s: unreadable checkpoint (%s); ignored", p, exc)
@@ -509,18 +599,30 @@ def _run_adaptive(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, 
         new = flat[~known[flat]]
         if new.size:
             cs = plan.chunk_size or default_chunk_size(new.size, workers, min_size=256)
-            pieces = [new[i:i + cs] for i in range(0, new.size, cs)]
+            pieces = [new[i : i + cs] for i in range(0, new.size, cs)]
             bar = Progress(new.size, enabled=progress, label="adaptive")
             try:
-                for tid, c2, e, dt in _execute([(i, 0, 0, p) for i, p in enumerate(pieces)], plan.likelihood, grid,
-                                               n_jobs, backend, scheduler):
+                for tid, c2, e, dt in _execute(
+                    [(i, 0, 0, p) for i, p in enumerate(pieces)],
+                    plan.likelihood,
+                    grid,
+                    n_jobs,
+                    backend,
+                    scheduler,
+                ):
                     p = pieces[tid]
                     if adir is not None:
                         path = adir / f"points_{seq[0]:06d}.npz"
                         seq[0] += 1
                         with ck.atomic_file(path) as f:
-                            np.savez(f, flat=p, chi2=c2, eta=e, spec_hash=np.array(plan.spec_hash),
-                                     checksum=np.array(ck.array_checksum(p, c2, e)))
+                            np.savez(
+                                f,
+                                flat=p,
+                                chi2=c2,
+                                eta=e,
+                                spec_hash=np.array(plan.spec_hash),
+                                checksum=np.array(ck.array_checksum(p, c2, e)),
+                            )
                     chi2_all[p], eta_all[p], known[p] = c2, e, True
                     n_eval[0] += p.size
                     eval_s[0] += dt
@@ -534,19 +636,44 @@ def _run_adaptive(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, 
     best_val = float(chi2_all[best_flat])
     best_index = tuple(int(i) for i in np.unravel_index(best_flat, grid.shape))
     best_fit = grid.points_at([best_flat])[0]
-    meta = _metadata(plan, mode="adaptive", n_jobs=n_jobs, backend=backend, chunk_size=plan.chunk_size,
-                     n_evaluations=rr.n_evaluations, dense_points=grid.size,
-                     adaptive={"levels": levels, "coarse_factor": coarse_factor,
-                               "evaluation_ratio": grid.size / rr.n_evaluations,
-                               "history": [list(map(int, h)) for h in rr.history]},
-                     chi2_min=best_val, best_fit=dict(zip(grid.names, best_fit.tolist())),
-                     timings={"started": _dt.datetime.fromtimestamp(t_wall[0]).isoformat(timespec="seconds"),
-                              "evaluated_this_run": n_eval[0], "eval_cpu_s": eval_s[0],
-                              "wall_s": time.time() - t_wall[0]})
+    meta = _metadata(
+        plan,
+        mode="adaptive",
+        n_jobs=n_jobs,
+        backend=backend,
+        chunk_size=plan.chunk_size,
+        n_evaluations=rr.n_evaluations,
+        dense_points=grid.size,
+        adaptive={
+            "levels": levels,
+            "coarse_factor": coarse_factor,
+            "evaluation_ratio": grid.size / rr.n_evaluations,
+            "history": [list(map(int, h)) for h in rr.history],
+        },
+        chi2_min=best_val,
+        best_fit=dict(zip(grid.names, best_fit.tolist())),
+        timings={
+            "started": _dt.datetime.fromtimestamp(t_wall[0]).isoformat(timespec="seconds"),
+            "evaluated_this_run": n_eval[0],
+            "eval_cpu_s": eval_s[0],
+            "wall_s": time.time() - t_wall[0],
+        },
+    )
     chi2 = rr.chi2
-    res = ScanResult(grid.axes, chi2, chi2 - best_val, best_val, best_fit, best_index,
-                     eta_all.reshape(grid.shape + (k,)), tuple(getattr(plan.likelihood, "nuisance_names", ())),
-                     eta_all[best_flat].copy(), rr.evaluated, meta, None)
+    res = ScanResult(
+        grid.axes,
+        chi2,
+        chi2 - best_val,
+        best_val,
+        best_fit,
+        best_index,
+        eta_all.reshape(grid.shape + (k,)),
+        tuple(getattr(plan.likelihood, "nuisance_names", ())),
+        eta_all[best_flat].copy(),
+        rr.evaluated,
+        meta,
+        None,
+    )
     if out is not None:
         res.path = write_result(out / RESULT_NAME, res)
     return res
@@ -555,11 +682,24 @@ def _run_adaptive(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall, 
 # ----------------------------------------------------------------------------------------------- entry point
 
 
-def run_scan(target, axes: Sequence[Axis] | Grid | None = None, *, output=None, cl: Sequence[float] | None = None,
-             n_jobs: int = 1, backend: str = "loky", scheduler=None, resume: bool = False, force: bool = False,
-             chunk_size: int | None = None, progress: bool = True, adaptive: bool = False,
-             levels: Sequence[float] | None = None, dof: int | Sequence[int] | None = None,
-             coarse_factor: int = 8) -> ScanResult:
+def run_scan(
+    target,
+    axes: Sequence[Axis] | Grid | None = None,
+    *,
+    output=None,
+    cl: Sequence[float] | None = None,
+    n_jobs: int = 1,
+    backend: str = "loky",
+    scheduler=None,
+    resume: bool = False,
+    force: bool = False,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    adaptive: bool = False,
+    levels: Sequence[float] | None = None,
+    dof: int | Sequence[int] | None = None,
+    coarse_factor: int = 8,
+) -> ScanResult:
     """Run (or resume) a scan and return its :class:`ScanResult`.
 
     ``target``: a :class:`ScanSpec`, the path of a scan file, or a likelihood object (then ``axes`` is
@@ -578,11 +718,19 @@ def run_scan(target, axes: Sequence[Axis] | Grid | None = None, *, output=None, 
         raise ConfigError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
     if n_jobs == -1 and backend == "loky":
         n_jobs = os.cpu_count() or 1
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
         raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     plan = _resolve(target, axes, output, cl, chunk_size)
     t_wall = [time.time()]
-    kw = {"n_jobs": n_jobs, "backend": backend, "scheduler": scheduler, "progress": progress, "t_wall": t_wall}
+    kw = {
+        "n_jobs": n_jobs,
+        "backend": backend,
+        "scheduler": scheduler,
+        "progress": progress,
+        "t_wall": t_wall,
+    }
     mode = "adaptive" if adaptive else "dense"
     if plan.output is None:
         if adaptive:
@@ -594,8 +742,14 @@ def run_scan(target, axes: Sequence[Axis] | Grid | None = None, *, output=None, 
         raise OutputError(f"{plan.output}: cannot create the output folder ({e.strerror or e})") from None
     with ck.output_lock(plan.output):
         existing = _claim_output(plan, force, resume)
-        if existing is not None and existing.get("mode") == mode and (
-                not adaptive or existing.get("adaptive", {}).get("levels") == _adaptive_levels(plan, levels, dof)):
+        if (
+            existing is not None
+            and existing.get("mode") == mode
+            and (
+                not adaptive
+                or existing.get("adaptive", {}).get("levels") == _adaptive_levels(plan, levels, dof)
+            )
+        ):
             log.info("%s: this scan is already complete; loading its result", plan.output)
             return load_result(plan.output / RESULT_NAME, mmap=True)
         if adaptive:
@@ -606,18 +760,37 @@ def run_scan(target, axes: Sequence[Axis] | Grid | None = None, *, output=None, 
 # ----------------------------------------------------------------------------------------------- benchmarks
 
 
-def adaptive_vs_dense(likelihood, axes, cl=0.9, *, dof: int | None = None, coarse_factor: int = 8,
-                      n_jobs: int = 1, dense: bool = True) -> dict:
+def adaptive_vs_dense(
+    likelihood,
+    axes,
+    cl=0.9,
+    *,
+    dof: int | None = None,
+    coarse_factor: int = 8,
+    n_jobs: int = 1,
+    dense: bool = True,
+) -> dict:
     """Adaptive vs dense scan of ``likelihood`` on ``axes`` (in memory): evaluation counts, their ratio and
     (with ``dense``) the relative difference of the contour areas (in index space) at ``cl``."""
     from cevns.scanner.contour import contour_levels, polygon_area, trace_index_space
 
     grid = axes if isinstance(axes, Grid) else Grid(axes)
     cls = (cl,) if np.ndim(cl) == 0 else tuple(cl)
-    ad = run_scan(likelihood, grid, cl=cls, n_jobs=n_jobs, adaptive=True, dof=dof, coarse_factor=coarse_factor,
-                  progress=False)
-    out = {"dense_evaluations": grid.size, "adaptive_evaluations": int(ad.metadata["n_evaluations"]),
-           "ratio": grid.size / ad.metadata["n_evaluations"]}
+    ad = run_scan(
+        likelihood,
+        grid,
+        cl=cls,
+        n_jobs=n_jobs,
+        adaptive=True,
+        dof=dof,
+        coarse_factor=coarse_factor,
+        progress=False,
+    )
+    out = {
+        "dense_evaluations": grid.size,
+        "adaptive_evaluations": int(ad.metadata["n_evaluations"]),
+        "ratio": grid.size / ad.metadata["n_evaluations"],
+    }
     if dense and grid.ndim == 2:
         de = run_scan(likelihood, grid, n_jobs=n_jobs, progress=False)
         diffs = []

@@ -101,16 +101,28 @@ class ScanSpec:
 
     def to_toml(self) -> str:
         """The spec written back as a scan file (used when no file text is available)."""
-        lines = ["[scan]", f"experiments = {json.dumps(self.experiments)}", f"model = {json.dumps(self.model)}",
-                 f"output = {json.dumps(self.output)}", f"cl = [{', '.join(repr(c) for c in self.cl)}]",
-                 f"nuisances = {json.dumps(self.nuisances)}"]
+        lines = [
+            "[scan]",
+            f"experiments = {json.dumps(self.experiments)}",
+            f"model = {json.dumps(self.model)}",
+            f"output = {json.dumps(self.output)}",
+            f"cl = [{', '.join(repr(c) for c in self.cl)}]",
+            f"nuisances = {json.dumps(self.nuisances)}",
+        ]
         if self.chunk_size is not None:
             lines.append(f"chunk_size = {self.chunk_size}")
         if self.fixed:
             lines += ["", "[scan.fixed]"] + [f"{json.dumps(k)} = {v!r}" for k, v in self.fixed]
         for a in self.axes:
-            lines += ["", "[[scan.axes]]", f"name = {json.dumps(a.name)}", f"min = {a.min!r}",
-                      f"max = {a.max!r}", f"points = {a.points}", f"spacing = {json.dumps(a.spacing)}"]
+            lines += [
+                "",
+                "[[scan.axes]]",
+                f"name = {json.dumps(a.name)}",
+                f"min = {a.min!r}",
+                f"max = {a.max!r}",
+                f"points = {a.points}",
+                f"spacing = {json.dumps(a.spacing)}",
+            ]
         return "\n".join(lines) + "\n"
 
 
@@ -185,7 +197,9 @@ def _validate(spec: ScanSpec) -> None:
         raise ConfigError(f"[[scan.axes]] name: duplicate axis name(s) {dup}")
     both = [n for n in names if n in dict(pairs)]
     if both:
-        raise ConfigError(f"[[scan.axes]] name: {both} also set in [scan.fixed]; a parameter is scanned or fixed")
+        raise ConfigError(
+            f"[[scan.axes]] name: {both} also set in [scan.fixed]; a parameter is scanned or fixed"
+        )
     object.__setattr__(spec, "axes", axes)
 
 
@@ -229,9 +243,16 @@ def parse_scan_dict(data: dict, *, text: str | None = None, source: str | None =
         raise ConfigError(f"[[scan.axes]]: a scan needs 2 or 3 [[scan.axes]] tables, got {axes!r}")
     axes = tuple(_axis_from_table(i, t) for i, t in enumerate(axes))
     return ScanSpec(
-        experiments=s["experiments"], output=s["output"], axes=axes, model=s.get("model", "sm"),
-        cl=s.get("cl", (0.9,)), nuisances=s.get("nuisances", "profiled"), chunk_size=s.get("chunk_size"),
-        fixed=tuple(fixed.items()), text=text, source=source,
+        experiments=s["experiments"],
+        output=s["output"],
+        axes=axes,
+        model=s.get("model", "sm"),
+        cl=s.get("cl", (0.9,)),
+        nuisances=s.get("nuisances", "profiled"),
+        chunk_size=s.get("chunk_size"),
+        fixed=tuple(fixed.items()),
+        text=text,
+        source=source,
     )
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from cevns.grids import Axis, Grid, default_chunk_size, make_chunks
 from cevns.grids.refine import lattice, refine, upsample
 from cevns.scanner.errors import ConfigError
@@ -15,17 +16,20 @@ def test_linear_and_log_values_have_exact_endpoints():
     np.testing.assert_allclose(b.values, [1, 10, 100, 1000, 1e4], rtol=1e-13)
 
 
-@pytest.mark.parametrize("kw, msg", [
-    ({"min": 1.0, "max": 1.0}, "min must be < max"),
-    ({"min": 2.0, "max": 1.0}, "min must be < max"),
-    ({"points": 1}, "points must be >= 2"),
-    ({"points": 2.5}, "points must be an integer"),
-    ({"min": float("nan")}, "min must be finite"),
-    ({"max": float("inf")}, "max must be finite"),
-    ({"spacing": "log", "min": 0.0}, "log axis needs min > 0"),
-    ({"spacing": "log", "min": -1.0}, "log axis needs min > 0"),
-    ({"spacing": "cubic"}, "spacing must be one of"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"min": 1.0, "max": 1.0}, "min must be < max"),
+        ({"min": 2.0, "max": 1.0}, "min must be < max"),
+        ({"points": 1}, "points must be >= 2"),
+        ({"points": 2.5}, "points must be an integer"),
+        ({"min": float("nan")}, "min must be finite"),
+        ({"max": float("inf")}, "max must be finite"),
+        ({"spacing": "log", "min": 0.0}, "log axis needs min > 0"),
+        ({"spacing": "log", "min": -1.0}, "log axis needs min > 0"),
+        ({"spacing": "cubic"}, "spacing must be one of"),
+    ],
+)
 def test_axis_validation_names_field_and_value(kw, msg):
     args = {"name": "g", "min": 0.0, "max": 1.0, "points": 3, "spacing": "linear", **kw}
     with pytest.raises(ConfigError, match=msg) as e:

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+
 from cevns.grids import Axis
 from cevns.scanner.cli_scan import register
 from cevns.scanner.contour import (
@@ -128,14 +129,29 @@ def _parser():
 
 def test_contour_cli(result3d, tmp_path, capsys):
     out = tmp_path / "c.csv"
-    args = _parser().parse_args(["contour", str(result3d.path), "--cl", "90", "--dof", "2", "--profile", "c",
-                                 "--out", str(out)])
+    args = _parser().parse_args(
+        ["contour", str(result3d.path), "--cl", "90", "--dof", "2", "--profile", "c", "--out", str(out)]
+    )
     assert args.func(args) == 0
     assert str(out) in capsys.readouterr().out
     rows = list(csv.DictReader(out.open()))
     assert rows and {r["cl"] for r in rows} == {"0.9"} and list(rows[0])[4:] == ["a", "b"]
-    args = _parser().parse_args(["contour", str(result3d.path.parent), "--cl", "0.68", "--cl", "95",
-                                 "--slice", "c=0.5", "--format", "json", "--out", "-"])
+    args = _parser().parse_args(
+        [
+            "contour",
+            str(result3d.path.parent),
+            "--cl",
+            "0.68",
+            "--cl",
+            "95",
+            "--slice",
+            "c=0.5",
+            "--format",
+            "json",
+            "--out",
+            "-",
+        ]
+    )
     assert args.func(args) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [c["cl"] for c in doc["contours"]] == [0.68, 0.95]

@@ -8,6 +8,7 @@ import logging
 
 import numpy as np
 import pytest
+
 from cevns.grids import Axis
 from cevns.scanner import checkpoint as ck
 from cevns.scanner.cli_scan import register
@@ -95,7 +96,9 @@ def test_n_jobs_2_identical_to_1(tmp_path):
     axes = [Axis("a", -3, 3, 60), Axis("b", 0.1, 30, 50, "log")]
     one = run_scan(lik, axes, output=tmp_path / "one", chunk_size=256, progress=False)
     two = run_scan(lik, axes, output=tmp_path / "two", n_jobs=2, chunk_size=97, progress=False)
-    assert same_bytes(one.chi2, two.chi2) and same_bytes(one.eta, two.eta) and same_bytes(one.dchi2, two.dchi2)
+    assert (
+        same_bytes(one.chi2, two.chi2) and same_bytes(one.eta, two.eta) and same_bytes(one.dchi2, two.dchi2)
+    )
     assert two.metadata["n_jobs"] == 2
 
 
@@ -119,8 +122,9 @@ def test_corrupted_truncated_and_foreign_chunks_are_detected_and_recomputed(tmp_
     p5 = ck.chunk_path(out, 5)
     p5.write_bytes(p5.read_bytes()[:300])
     # a chunk file of another scan, same bounds
-    other = run_scan(Paraboloid(["x", "y"], [0, 1], np.eye(2)), AXES, output=tmp_path / "p", chunk_size=100,
-                     progress=False)
+    other = run_scan(
+        Paraboloid(["x", "y"], [0, 1], np.eye(2)), AXES, output=tmp_path / "p", chunk_size=100, progress=False
+    )
     assert other.nuisance_names == ("offset",)
     ck.chunk_path(out, 7).write_bytes(ck.chunk_path(tmp_path / "p", 7).read_bytes())
     Wavy.calls = 0

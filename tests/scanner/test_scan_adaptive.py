@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from cevns.grids import Axis
 from cevns.scanner.contour import contour_levels, polygon_area, trace_index_space
 from cevns.scanner.likelihood import Likelihood, Paraboloid
@@ -20,8 +21,10 @@ class Banana(Likelihood):
 
 
 CASES = {
-    "paraboloid": (Paraboloid(["x", "y"], [0.3, -0.2], [[1.0, 0.4], [0.4, 0.5]]),
-                   [Axis("x", -4, 4, 400), Axis("y", -4, 4, 400)]),
+    "paraboloid": (
+        Paraboloid(["x", "y"], [0.3, -0.2], [[1.0, 0.4], [0.4, 0.5]]),
+        [Axis("x", -4, 4, 400), Axis("y", -4, 4, 400)],
+    ),
     "banana": (Banana(), [Axis("x", -2, 3, 400), Axis("y", -1, 6, 400)]),
 }
 

@@ -8,11 +8,12 @@ import textwrap
 import time
 
 import numpy as np
+
 from cevns.grids import Axis
 from cevns.scanner import checkpoint as ck
 from cevns.scanner.scan import run_scan
 
-TOY = '''
+TOY = """
 import time
 import numpy as np
 from cevns.scanner.likelihood import Likelihood
@@ -33,7 +34,7 @@ class SlowToy(Likelihood):
         x, y = p[:, 0], p[:, 1]
         chi2 = np.sin(3 * x) * np.cos(2 * y) + x**2 + np.log(y) ** 2
         return chi2, np.stack([x * y, np.exp(-x)], axis=1)
-'''
+"""
 
 AXES = [Axis("x", -2.0, 2.0, 40), Axis("y", 0.1, 10.0, 50, "log")]
 CHUNK = 50  # 40 chunks
@@ -79,7 +80,9 @@ def test_sigkill_then_resume_is_bit_identical(tmp_path):
     assert resumed.metadata["timings"]["evaluated_this_run"] <= (40 - done) * CHUNK
     assert len(list(chunks.glob("chunk_*.npz"))) == 40
     for i in range(40):
-        ck.read_chunk(ck.chunk_path(out, i), start=i * CHUNK, stop=(i + 1) * CHUNK, spec_hash=resumed.spec_hash)
+        ck.read_chunk(
+            ck.chunk_path(out, i), start=i * CHUNK, stop=(i + 1) * CHUNK, spec_hash=resumed.spec_hash
+        )
 
     whole = run_scan(slowtoy.SlowToy(0.0), AXES, output=tmp_path / "whole", chunk_size=CHUNK, progress=False)
     assert resumed.spec_hash == whole.spec_hash

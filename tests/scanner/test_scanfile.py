@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from cevns.scanner.errors import ConfigError
 from cevns.scanner.scanfile import ScanSpec, load_scan_file, parse_scan_text
 
@@ -56,9 +57,9 @@ def test_defaults_and_hash_covers_only_what_changes_chi2():
     s = parse(base)
     assert s.model == "sm" and s.cl == (0.9,) and s.nuisances == "profiled"
     assert len(s.hash) == 64
-    assert parse(base.replace('results/zp', 'elsewhere')).hash == s.hash
+    assert parse(base.replace("results/zp", "elsewhere")).hash == s.hash
     assert parse(base.replace("chunk_size = 500", "chunk_size = 7")).hash == s.hash
-    assert parse(base.replace("[scan.fixed]", 'cl = [0.68]\n[scan.fixed]')).hash == s.hash
+    assert parse(base.replace("[scan.fixed]", "cl = [0.68]\n[scan.fixed]")).hash == s.hash
     assert parse(base.replace("rn = 5.5", "rn = 5.6")).hash != s.hash
     assert parse(base.replace("points = 30", "points = 31")).hash != s.hash
     assert parse(base.replace("[scan.fixed]", 'nuisances = "fixed"\n[scan.fixed]')).hash != s.hash
@@ -76,14 +77,20 @@ def test_spec_hash_is_canonical_for_key_order():
 BAD = [
     (GOOD.replace("[scan]", "[scan]\nfoo = 1"), "[scan]", "'foo'"),
     (GOOD + "\n[other]\nx = 1\n", "scan file", "'other'"),
-    (GOOD.replace('spacing = "log"\n\n[[scan.axes]]', 'step = 2\nspacing = "log"\n\n[[scan.axes]]'),
-     "[[scan.axes]] #1", "'step'"),
+    (
+        GOOD.replace('spacing = "log"\n\n[[scan.axes]]', 'step = 2\nspacing = "log"\n\n[[scan.axes]]'),
+        "[[scan.axes]] #1",
+        "'step'",
+    ),
     (GOOD.replace("cl = [0.9, 0.95]", "cl = [90]"), "cl", "90"),
     (GOOD.replace("cl = [0.9, 0.95]", "cl = [0.0]"), "cl", "0.0"),
     (GOOD.replace("cl = [0.9, 0.95]", "cl = [1.0]"), "cl", "1.0"),
     (GOOD.replace("cl = [0.9, 0.95]", "cl = []"), "cl", "[]"),
-    (GOOD.replace('nuisances', 'x').replace("[scan.fixed]", 'nuisances = "free"\n[scan.fixed]'), "nuisances",
-     "'free'"),
+    (
+        GOOD.replace("nuisances", "x").replace("[scan.fixed]", 'nuisances = "free"\n[scan.fixed]'),
+        "nuisances",
+        "'free'",
+    ),
     (GOOD.replace("chunk_size = 500", "chunk_size = 0"), "chunk_size", "0"),
     (GOOD.replace("min = 1e-6", "min = nan"), "'g_zp': min", "nan"),
     (GOOD.replace("max = 1e-3", "max = inf"), "'g_zp': max", "inf"),
@@ -95,7 +102,11 @@ BAD = [
     (GOOD.replace("rn = 5.5", "g_zp = 1e-4"), "[scan.fixed]", "'g_zp'"),
     (GOOD.replace("rn = 5.5", "rn = nan"), "[scan.fixed] rn", "nan"),
     (GOOD.replace("rn = 5.5", 'rn = "big"'), "[scan.fixed] rn", "'big'"),
-    (GOOD.replace('experiments = "coherent-csi-2021+coherent-lar-2020"', 'experiments = ""'), "experiments", "''"),
+    (
+        GOOD.replace('experiments = "coherent-csi-2021+coherent-lar-2020"', 'experiments = ""'),
+        "experiments",
+        "''",
+    ),
     (GOOD.replace('"coherent-csi-2021+coherent-lar-2020"', '"coherent-csi-2021+"'), "experiments", "+"),
     (GOOD.replace('"coherent-csi-2021+coherent-lar-2020"', '"a+a"'), "experiments", "'a'"),
     (GOOD.replace('output = "results/zp"\n', ""), "output", "missing"),
