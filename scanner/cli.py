@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 
-
 from .errors import CevnsError, ConfigError
 
 __all__ = ["main", "build_parser"]

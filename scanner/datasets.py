@@ -36,6 +36,7 @@ import threading
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+
 from cevns.scanner.errors import DataChecksumError, DataError, DataFileMissing
 
 __all__ = [

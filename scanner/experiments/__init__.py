@@ -20,7 +20,7 @@ EXPERIMENTS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build(name: str):
     return EXPERIMENTS[name]()()
 

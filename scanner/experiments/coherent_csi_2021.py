@@ -171,7 +171,7 @@ class CoherentCsI2021(Experiment):
     def observed(self) -> np.ndarray:
         return self.obs.copy()
 
-    def likelihood(self, names=(), fixed=None) -> "CsILikelihood":
+    def likelihood(self, names=(), fixed=None) -> CsILikelihood:
         return CsILikelihood(self, list(names), dict(fixed or {}))
 
     def data_checksums(self):

@@ -11,7 +11,13 @@ import numpy as np
 from cevns.kernels.couplings import FLAVOUR_E, FLAVOUR_MU
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
 from cevns.kernels.fluxes import (
-    E_MICHEL_MAX, E_PROMPT, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR, SNS_PROMPT_NUMU, sns_fluence, sns_moment,
+    E_MICHEL_MAX,
+    E_PROMPT,
+    SNS_DELAYED_NUE,
+    SNS_DELAYED_NUMUBAR,
+    SNS_PROMPT_NUMU,
+    sns_fluence,
+    sns_moment,
 )
 from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.quadrature import piecewise_gauss_legendre

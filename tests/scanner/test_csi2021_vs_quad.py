@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 import pytest
-from cevns.scanner import quad_reference as ref
 from scipy import integrate, optimize, special
+
+from cevns.scanner import quad_reference as ref
 
 FAST_MODULE = "cevns.scanner.experiments.coherent_csi_2021"
 

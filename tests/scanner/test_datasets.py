@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+
 from cevns.scanner import datasets as ds
 from cevns.scanner.errors import CevnsError, DataChecksumError, DataError, DataFileMissing
 
