@@ -1,6 +1,7 @@
 """Scan files: parsing into ScanSpec, canonical hash, and one-line ConfigErrors naming field and value."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,18 @@ def test_direct_construction_validates():
     with pytest.raises(ConfigError, match="nuisances"):
         ScanSpec(experiments="x", output="o", axes=s.axes, nuisances="half")
     assert math.isclose(ScanSpec(experiments="x", output="o", axes=s.axes, cl=0.68).cl[0], 0.68)
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "scans").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_scan_files_are_valid(path):
+    s = load_scan_file(path, check_registry=False)
+    assert 2 <= len(s.axes) and s.output.startswith("results/") and s.grid.size >= 200 * 200
+
+
+def test_rn_sin2w_example_passes_the_registry():
+    pytest.importorskip("cevns.scanner.registry")
+    s = load_scan_file(Path(__file__).resolve().parents[2] / "examples" / "scans" / "rn-sin2w.toml")
+    assert s.experiments == "coherent-csi-2021" and s.names == ["rn", "sin2w"]
