@@ -733,9 +733,10 @@ def run_scan(
     }
     mode = "adaptive" if adaptive else "dense"
     if plan.output is None:
-        if adaptive:
-            return _run_adaptive(plan, levels=levels, dof=dof, coarse_factor=coarse_factor, **kw)
-        return _run_dense(plan, **kw)
+        with _backend_session(kw):
+            if adaptive:
+                return _run_adaptive(plan, levels=levels, dof=dof, coarse_factor=coarse_factor, **kw)
+            return _run_dense(plan, **kw)
     try:
         plan.output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -752,9 +753,26 @@ def run_scan(
         ):
             log.info("%s: this scan is already complete; loading its result", plan.output)
             return load_result(plan.output / RESULT_NAME, mmap=True)
-        if adaptive:
-            return _run_adaptive(plan, levels=levels, dof=dof, coarse_factor=coarse_factor, **kw)
-        return _run_dense(plan, **kw)
+        with _backend_session(kw):
+            if adaptive:
+                return _run_adaptive(plan, levels=levels, dof=dof, coarse_factor=coarse_factor, **kw)
+            return _run_dense(plan, **kw)
+
+
+@contextlib.contextmanager
+def _backend_session(kw: dict):
+    """With dask, connect (or start a local cluster) once per scan: adaptive scans submit many rounds."""
+    if kw["backend"] != "dask":
+        yield
+        return
+    client, closers = _dask_client(kw["scheduler"], kw["n_jobs"])
+    kw["scheduler"] = client
+    try:
+        yield
+    finally:
+        for c in closers:
+            with contextlib.suppress(Exception):
+                c.close()
 
 
 # ----------------------------------------------------------------------------------------------- benchmarks
