@@ -75,8 +75,10 @@ def cmd_list(args) -> int:
                           for k, p in PARAMETERS.items()}}
     for name in EXPERIMENTS:
         e = get_experiment(name)
+        opts = {k: {"default": d, "allowed": list(a) if isinstance(a, tuple) else a.__name__}
+                for k, (d, a) in getattr(type(e), "OPTIONS", {}).items()}
         out["experiments"][name] = {"description": e.description, "parameters": list(e.parameters),
-                                    "nuisances": list(e.nuisance_names), "options": dict(e.options)}
+                                    "nuisances": list(e.nuisance_names), "options": opts}
     lines = ["experiments:"]
     for name, e in out["experiments"].items():
         lines.append(f"  {name}: {e['description']}")
@@ -145,6 +147,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("cevns: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("rn", None, 2.5, 9.0, "fm", "common neutron rms radius of all isotopes of an experiment"),
         Parameter("rn_cs", 5.09, 2.5, 9.0, "fm", "¹³³Cs neutron rms radius (default: nuclear models, 000:915)"),
         Parameter("rn_i", 5.03, 2.5, 9.0, "fm", "¹²⁷I neutron rms radius (default: nuclear models, 000:915)"),
+        Parameter("rn_ar", None, 2.0, 8.0, "fm", "⁴⁰Ar neutron rms radius (default: set by the experiment)"),
+        Parameter("rn_na", None, 2.0, 8.0, "fm", "²³Na neutron rms radius (default: set by the experiment)"),
+        Parameter("rn_ge", None, 2.0, 8.0, "fm", "Ge neutron rms radius, all isotopes (default: experiment)"),
+        Parameter("rn_xe", None, 2.5, 9.0, "fm", "Xe neutron rms radius, all isotopes (default: experiment)"),
     ]
 }
 

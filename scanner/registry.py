@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError
-from .experiments import EXPERIMENTS, get_experiment
+from .experiments import get_experiment, parse_experiment
 from .likelihood import Likelihood
 from .params import check_value, parameter
 
@@ -25,12 +25,8 @@ def split_experiments(experiments: str) -> list[str]:
         raise ConfigError("experiments: give one experiment name or a '+' combination")
     names = [n.strip() for n in experiments.split("+")]
     for n in names:
-        if ":" in n:
-            base = n.split(":", 1)[0]
-            raise ConfigError(f"experiment '{base}' has no options (got '{n}')")
-        if n not in EXPERIMENTS:
-            get_experiment(n)  # raises ConfigError with a suggestion
-    if len(set(names)) != len(names):
+        parse_experiment(n)  # unknown names or options raise ConfigError with a suggestion
+    if len({n.split(":")[0] for n in names}) != len(names):
         raise ConfigError(f"experiments: '{experiments}' names an experiment twice")
     return names
 

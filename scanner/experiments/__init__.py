@@ -1,36 +1,76 @@
-"""Experiment registry: every experiment by its command-line name."""
+"""Experiment registry: every experiment by its command-line name, with options as ``NAME:key=value,…``.
+
+Each experiment class declares ``OPTIONS = {key: (default, allowed)}`` where ``allowed`` is a tuple of valid
+strings or a type (``float``/``int``); unknown keys or values are refused with the list of valid ones.
+"""
 
 from __future__ import annotations
 
 import functools
+import importlib
 
 from ..errors import ConfigError
 
-__all__ = ["EXPERIMENTS", "get_experiment"]
+__all__ = ["EXPERIMENTS", "get_experiment", "experiment_class", "parse_experiment"]
 
-
-def _csi2021():
-    from .coherent_csi_2021 import CoherentCsI2021
-
-    return CoherentCsI2021
-
-
+# name -> "module:Class" (imported lazily: building an experiment loads its data)
 EXPERIMENTS = {
-    "coherent-csi-2021": _csi2021,
+    "coherent-csi-2021": "coherent_csi_2021:CoherentCsI2021",
 }
 
 
-@functools.cache
-def _build(name: str):
-    return EXPERIMENTS[name]()()
+def _suggest(name, choices):
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def get_experiment(name: str):
-    """The experiment called ``name`` (built once per process and cached)."""
+def experiment_class(name: str):
+    """The class registered under ``name`` (no options)."""
     if name not in EXPERIMENTS:
-        import difflib
+        raise ConfigError(
+            f"unknown experiment '{name}'{_suggest(name, EXPERIMENTS)}; known: {', '.join(EXPERIMENTS)}"
+        )
+    module, cls = EXPERIMENTS[name].split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
 
-        close = difflib.get_close_matches(name, EXPERIMENTS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(f"unknown experiment '{name}'{hint}; known: {', '.join(EXPERIMENTS)}")
-    return _build(name)
+
+def parse_experiment(text: str) -> tuple[str, tuple]:
+    """``"dresden-ii:qf=ybe,flux=hmk"`` → ("dresden-ii", (("flux", "hmk"), ("qf", "ybe"))), validated."""
+    text = str(text).strip()
+    name, _, opts = text.partition(":")
+    cls = experiment_class(name)
+    allowed = getattr(cls, "OPTIONS", {})
+    out = {}
+    for item in filter(None, (s.strip() for s in opts.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not value:
+            raise ConfigError(f"experiment '{name}': option '{item}' must be key=value")
+        if key not in allowed:
+            valid = ", ".join(allowed) or "none"
+            raise ConfigError(f"experiment '{name}': unknown option '{key}'{_suggest(key, allowed)}; valid: {valid}")
+        default, kind = allowed[key]
+        if isinstance(kind, tuple):
+            if value not in kind:
+                raise ConfigError(f"experiment '{name}': option {key}={value} not one of {', '.join(kind)}")
+        else:
+            try:
+                value = kind(value)
+            except ValueError:
+                raise ConfigError(f"experiment '{name}': option {key}={value} is not a {kind.__name__}") from None
+            if isinstance(value, float) and not value == value:
+                raise ConfigError(f"experiment '{name}': option {key}={value} is not finite")
+        out[key] = value
+    return name, tuple(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=None)
+def _build(name: str, options: tuple):
+    return experiment_class(name)(**dict(options))
+
+
+def get_experiment(text: str):
+    """The experiment ``NAME`` or ``NAME:key=value,…`` (built once per process per option set and cached)."""
+    name, options = parse_experiment(text)
+    return _build(name, options)

@@ -83,6 +83,7 @@ class CoherentCsI2021(Experiment):
     nuisance_names = ("eta_cevns", "eta_brn", "eta_nin", "eta_ss")
     components = ("cevns", "brn", "nin", "ss")
     isotopes = ("Cs133", "I127")
+    OPTIONS: dict = {}
 
     def __init__(self, n_per_piece: int = 20, n_min: int = 8):
         self.options = {}
