@@ -17,13 +17,16 @@ __all__ = ["poisson_chi2", "profile_normalisations", "profile_into"]
 
 @jit
 def poisson_chi2(obs, mu):
-    """2 Σ_b [μ_b − n_b + n_b ln(n_b/μ_b)] (Baker–Cousins), with n_b ln(n_b/μ_b) = 0 for n_b = 0."""
+    """2 Σ_b [μ_b − n_b + n_b ln(n_b/μ_b)] (Baker–Cousins), with n_b ln(n_b/μ_b) = 0 for n_b = 0; +inf if any
+    μ_b < 0, or μ_b = 0 where n_b > 0."""
     s = 0.0
     for b in range(obs.size):
         m = mu[b]
         n = obs[b]
+        if m < 0.0:
+            return np.inf  # negative expected counts are unphysical, also in empty bins
         if n > 0.0:
-            if m <= 0.0:
+            if m == 0.0:
                 return np.inf
             s += m - n + n * math.log(n / m)
         else:

@@ -68,9 +68,26 @@ class CombinedLikelihood(Likelihood):
         return out
 
 
-def make_likelihood(experiments: str, model: str = "sm", fixed: dict | None = None, names=()) -> Likelihood:
-    """Profiled-χ² likelihood of ``experiments`` with free columns ``names`` and ``fixed`` parameter values."""
+def make_likelihood(
+    experiments: str, model: str = "sm", fixed: dict | None = None, names=(), nuisances: str = "profiled"
+) -> Likelihood:
+    """Profiled-χ² likelihood of ``experiments`` with free columns ``names`` and ``fixed`` parameter values.
+
+    ``nuisances = "fixed"`` holds every nuisance at its prior centre (no profiling) instead.
+    """
     _check_model(model)
+    if nuisances not in ("profiled", "fixed"):
+        raise ConfigError(f"nuisances must be 'profiled' or 'fixed', got {nuisances!r}")
+    lik = _make(experiments, fixed, names)
+    if nuisances == "fixed":
+        for part in [p for p, _ in lik.parts] if isinstance(lik, CombinedLikelihood) else [lik]:
+            if not hasattr(part, "profile"):
+                raise ConfigError(f"{part.experiment_name}: nuisances = 'fixed' is not supported")
+            part.profile = False
+    return lik
+
+
+def _make(experiments, fixed, names):
     fixed = dict(fixed or {})
     names = list(names)
     for n in names:
@@ -100,4 +117,6 @@ def make_likelihood(experiments: str, model: str = "sm", fixed: dict | None = No
 def validate(spec) -> None:
     """Check a scan spec's experiments, model and parameter names against the registries (raises ConfigError)."""
     axes = [a.name for a in spec.axes]
-    make_likelihood(spec.experiments, getattr(spec, "model", "sm"), dict(getattr(spec, "fixed", {}) or {}), axes)
+    fixed = getattr(spec, "fixed_dict", None) or dict(getattr(spec, "fixed", ()) or ())
+    make_likelihood(spec.experiments, getattr(spec, "model", "sm"), fixed, axes,
+                    getattr(spec, "nuisances", "profiled"))

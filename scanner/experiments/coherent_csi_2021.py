@@ -202,6 +202,7 @@ class CsILikelihood(Likelihood):
         self.bkg = np.vstack([exp.brn.ravel(), exp.nin.ravel(), exp.ss.ravel()])
         self.obs = exp.obs.ravel().copy()
         self._checksums = exp.data_checksums()
+        self.profile = True  # False: nuisances held at 0 (scan files' nuisances = "fixed")
 
     def data_checksums(self):
         return dict(self._checksums)
@@ -212,6 +213,7 @@ class CsILikelihood(Likelihood):
         for c, cols in enumerate(self.columns):
             for col in cols:
                 theta[:, col] = pts[:, c]
-        chi2, eta, status = binned_cevns_chi2_points(theta, *self.arrays, self.bkg, self.obs, SIGMAS)
+        sigmas = SIGMAS if self.profile else np.zeros_like(SIGMAS)
+        chi2, eta, status = binned_cevns_chi2_points(theta, *self.arrays, self.bkg, self.obs, sigmas)
         self.last_status = status
         return chi2, eta
