@@ -41,6 +41,8 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("rn_na", None, 2.0, 8.0, "fm", "²³Na neutron rms radius (default: set by the experiment)"),
         Parameter("rn_ge", None, 2.0, 8.0, "fm", "Ge neutron rms radius, all isotopes (default: experiment)"),
         Parameter("rn_xe", None, 2.5, 9.0, "fm", "Xe neutron rms radius, all isotopes (default: experiment)"),
+        Parameter("mu_nu_eff", 0.0, 0.0, 50.0, "1e-12 mu_B",
+                  "effective neutrino magnetic moment seen in ν–e scattering (solar ν: flavour-averaged)"),
     ]
 }
 
