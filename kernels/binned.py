@@ -13,7 +13,7 @@ from ._jit import jit
 from .likelihood import profile_into
 from .rates import cevns_source_spectra, fold_time
 
-__all__ = ["binned_cevns_chi2_points"]
+__all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra"]
 
 
 @jit
@@ -25,6 +25,17 @@ def binned_cevns_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp,
 
     Returns chi2 (n_points,), eta (n_points, 1 + n_bkg), status (n_points,) int (0 = converged).
     """
+    extra = np.zeros(obs.size)
+    return binned_cevns_chi2_points_extra(
+        theta, base, fp, q, gauss, z, n, src_flavour, resp, time_frac, extra, bkg, obs, sigmas
+    )
+
+
+@jit
+def binned_cevns_chi2_points_extra(theta, base, fp, q, gauss, z, n, src_flavour, resp, time_frac, extra, bkg, obs,
+                                   sigmas):
+    """As :func:`binned_cevns_chi2_points`, with a parameter-independent CEvNS part ``extra`` (n_bins,)
+    added to the vector-current counts before the normalisation (e.g. the axial-current term of odd nuclei)."""
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
     n_e = resp.shape[0]
@@ -49,7 +60,7 @@ def binned_cevns_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp,
         norm = theta[p, 1]
         for i in range(n_e):
             for j in range(n_tb):
-                comps[0, i * n_tb + j] = norm * counts[i, j]
+                comps[0, i * n_tb + j] = norm * (counts[i, j] + extra[i * n_tb + j])
         eta_p[:] = 0.0
         c, st = profile_into(obs, comps, sigmas, eta_p, work)
         chi2[p] = c

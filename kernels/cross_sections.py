@@ -12,7 +12,7 @@ from .constants import G_FERMI, HBARC2_MEV2_CM2, HBARC_MEV_FM
 
 __all__ = [
     "t_max", "e_min", "momentum_transfer", "kinematic_factor", "weak_charge", "cevns_dsigma_dt",
-    "CEVNS_PREFACTOR",
+    "CEVNS_PREFACTOR", "axial_charge", "cevns_axial_dsigma_dt",
 ]
 
 # G_F² (ħc)² / π in cm² MeV⁻²: dσ/dT = CEVNS_PREFACTOR · M · kinematic factor · Q².
@@ -54,3 +54,22 @@ def weak_charge(gvp, gvn, z, n, fp, fn):
 def cevns_dsigma_dt(e_nu, t, mass, q_weak):
     """SM-like CEvNS dσ/dT [cm²/MeV] = (G_F² M/π)(1 − T/E − MT/(2E²)) Q² (000:29); 0 above T_max."""
     return CEVNS_PREFACTOR * mass * kinematic_factor(e_nu, t, mass) * q_weak * q_weak
+
+
+@jit
+def axial_charge(delta_z, delta_n):
+    """Tree-level axial charge Q_A = (δZ − δN)/2 of seed 003:105 with g_u^L − g_u^R = 1/2, g_d^L − g_d^R = −1/2;
+    δZ (δN) = protons (neutrons) with spin up minus spin down (Barranco et al., JHEP 0512, 021 (2005))."""
+    return 0.5 * (delta_z - delta_n)
+
+
+@jit
+def cevns_axial_dsigma_dt(e_nu, t, mass, q_axial, f_axial):
+    """Axial-current CEvNS term (G_F² M/π) Q_A² (1 + M T/(2E²)) F_A² [cm²/MeV] (seed 003:92), 0 above T_max.
+
+    It adds incoherently to the vector term; for odd nuclei with one unpaired nucleon Q_A² = 1/4, a 1e-4
+    correction to CsI.
+    """
+    if t > t_max(e_nu, mass):
+        return 0.0
+    return CEVNS_PREFACTOR * mass * (1.0 + mass * t / (2.0 * e_nu * e_nu)) * q_axial * q_axial * f_axial * f_axial

@@ -15,7 +15,10 @@ import math
 
 from .constants import AMU_MEV, HBARC_MEV_FM, M_ELECTRON, M_PROTON, R2_NEUTRON_CHARGE
 
-__all__ = ["ISOTOPES", "ELEMENTS", "Isotope", "nuclear_mass", "proton_rms_radius", "isotope", "element"]
+__all__ = [
+    "ISOTOPES", "ELEMENTS", "SPINS", "Isotope", "nuclear_mass", "proton_rms_radius", "isotope", "element",
+    "spin_excess",
+]
 
 
 class Isotope:
@@ -91,6 +94,18 @@ _DATA = [
 ]
 
 ISOTOPES = {row[0]: Isotope(*row) for row in _DATA}
+
+# Ground-state spin J and unpaired-nucleon spin excess (δZ, δN) in the single-particle (odd-group) model,
+# Barranco et al., JHEP 0512, 021 (2005); even-even nuclei have J = 0 and no axial term. Spins: NUBASE2020.
+SPINS = {
+    "Na23": (1.5, 1, 0), "Si29": (0.5, 0, 1), "Ge73": (4.5, 0, 1), "I127": (2.5, 1, 0),
+    "Xe129": (0.5, 0, 1), "Xe131": (1.5, 0, 1), "Cs133": (3.5, 1, 0),
+}
+
+
+def spin_excess(name):
+    """(J, δZ, δN) of isotope ``name``; (0, 0, 0) for even-even nuclei."""
+    return SPINS.get(name, (0.0, 0, 0))
 
 # Natural composition by number fraction (IUPAC 2013). Argon targets are taken as pure ⁴⁰Ar (99.6 %), as in the seeds.
 ELEMENTS = {

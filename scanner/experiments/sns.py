@@ -22,7 +22,10 @@ from cevns.kernels.fluxes import (
 from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 
-__all__ = ["SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "Targets", "sns_fluence"]
+__all__ = [
+    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "sns_axial_weights", "Targets",
+    "sns_fluence",
+]
 
 SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
 SNS_SOURCE_FLAVOUR = np.array([FLAVOUR_MU, FLAVOUR_E, FLAVOUR_MU], dtype=np.int64)
@@ -72,3 +75,23 @@ def sns_node_weights(targets: Targets, fluence: float, t_nodes, t_weights):
                 base[a, s, k] = t_weights[k] * targets.count[a] * fluence * CEVNS_PREFACTOR * m * max(mom, 0.0)
     gauss = np.exp(-0.5 * q * q * HELM_S * HELM_S)
     return base, fp, q, gauss
+
+
+def sns_axial_weights(targets: Targets, fluence: float, t_nodes, t_weights, q_axial):
+    """Axial-current counts per node (n_iso, 3, n_T) of seed 003:92: w_k n_a Φ (G_F² M/π) Q_A² F_A²
+    [Φ0 + (M T/2) Φ2] at E_min(T_k), with F_A the Helm form factor of the protons (R_p) for odd-proton
+    nuclei; ``q_axial`` is Q_A per isotope (0 for even-even nuclei)."""
+    n_iso, n_t = len(targets.names), t_nodes.size
+    out = np.zeros((n_iso, 3, n_t))
+    for a in range(n_iso):
+        if q_axial[a] == 0.0:
+            continue
+        m = targets.mass[a]
+        for k, t in enumerate(t_nodes):
+            emin = e_min(t, m)
+            fa = helm(momentum_transfer(t, m), targets.rp[a])
+            for s in range(3):
+                mom = sns_moment(s, 0, emin) + 0.5 * m * t * sns_moment(s, 2, emin)
+                out[a, s, k] = (t_weights[k] * targets.count[a] * fluence * CEVNS_PREFACTOR * m
+                                * q_axial[a] ** 2 * fa * fa * mom)
+    return out
