@@ -28,7 +28,6 @@ from cevns.kernels.rates import cevns_source_spectra, fold_time
 from .. import datasets
 from ..likelihood import Likelihood
 from .base import Experiment
-from .coherent_csi_2021 import RP_CS, RP_I
 from .sns import SNS_SOURCE_FLAVOUR, SNS_SOURCES, Targets, recoil_nodes, sns_fluence, sns_node_weights
 
 __all__ = ["CoherentCsI2017", "pe_bin_weights", "acceptance", "single_bin_chi2", "single_bin_chi2_points"]
@@ -45,6 +44,9 @@ QF = 0.0878
 LIGHT_YIELD = 13.348  # PE/keVee
 # Acceptance f(x) = a/(1 + exp(−k(x − x0))) · H(x − 5) (yaml acceptanceEfficiency).
 ACC_A, ACC_K, ACC_X0 = 0.6655, 0.4942, 10.8507
+
+# Proton rms radii of ¹³³Cs and ¹²⁷I (seed 000:1192–1194; as for CsI 2021).
+RP_CS, RP_I = 4.821, 4.766
 
 # Released binning: 2-PE bins 0–50 PE, 0.5-µs bins 0–12 µs.
 PE_EDGES = np.arange(0.0, 50.0 + 1e-9, 2.0)
