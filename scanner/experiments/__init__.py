@@ -17,6 +17,7 @@ __all__ = ["EXPERIMENTS", "get_experiment", "experiment_class", "parse_experimen
 EXPERIMENTS = {
     "coherent-csi-2021": "coherent_csi_2021:CoherentCsI2021",
     "coherent-csi-2017": "coherent_csi_2017:CoherentCsI2017",
+    "xenonnt-er-2022": "xenonnt_er_2022:XenonNTER2022",
 }
 
 
