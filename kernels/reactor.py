@@ -1,0 +1,287 @@
+"""Reactor-neutrino kernels: moments of tabulated spectra, Ge quenching and resolution, the Dresden-II fit.
+
+Flux moments (piecewise-LINEAR interpolant in E of a tabulated dN/dE on nodes x_0 < … < x_n, exact integrals):
+    Φ_k(E_min) = ∫_{E_min}^{x_n} f(E) E^(−k) dE,  k = 0, 1, 2,
+on a segment [a, b] where f = α + β E:
+    k = 0: α (b − a) + β (b² − a²)/2;  k = 1: α ln(b/a) + β (b − a);  k = 2: α (1/a − 1/b) + β ln(b/a).
+These are the moments the SM CEvNS rate (Φ0 − TΦ1 − (MT/2)Φ2, seed 000:29), the ν–e rate
+(:func:`cevns.kernels.electron_scattering.es_sm_moment_kernel`) and the magnetic-moment rate (Φ0/T − Φ1,
+000:1384; 004:280) need. The loader (:mod:`cevns.scanner.reactor_fluxes`) puts each spectrum on a fine grid first,
+so the piecewise-linear interpolant here is the model, not an approximation of it.
+
+Lindhard quenching (J. Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10 (1963); k = 0.157 for Ge as in
+seed 000:486): f = k g(ε)/(1 + k g(ε)), g = 3ε^0.15 + 0.7ε^0.6 + ε, ε = 11.5 Z^(−7/3) T_nr[keV].
+
+Ge resolution (Dresden-II release, PROVENANCE of scanner/data/dresden-ii-2022): σ(E)² = σ_n² + η F E with
+σ_n = 68.5 eV, η = 2.96 eV per e–h pair, F = 0.11 (E in eV); a Gaussian truncated at zero (not renormalised).
+
+Dresden-II background (Colaresi et al., PRL 129, 211802 (2022); reanalysis code of arXiv:2202.10829, see
+PROVENANCE): per 10-eV bin at ionisation energy E [keVee]
+    B(E) = A + B e^(−C E) + h [G(E; μ, s) + 0.008 G(E; 1.142, s) + 0.16 a_M (s/σ_n) G(E; 0.158, σ_n)],
+G(E; c, w) = exp(−(E − c)²/(2w²)) (unit height): epithermal neutrons, ⁷¹Ge L1 EC peak (height h, centre μ,
+width s), L2 peak (height 0.008 h, same width) and M peak (width σ_n, area 0.16 a_M × L1 area). The χ² is
+Σ_i (d_i − m_i)²/σ_i² over the released Rx-ON bins + ((a_M − 1)/0.03)² + (η_f/0.05)², m = B + (1 + η_f) S.
+"""
+
+import math
+
+import numpy as np
+
+from ._jit import jit
+from .electron_scattering import es_couplings
+from .rates import cevns_source_spectra
+
+__all__ = [
+    "pl_segment_moment", "pl_suffix_moments", "pl_moment", "pl_moments_at",
+    "lindhard_quenching", "ge_resolution", "gauss_bin_response",
+    "N_BKG_PARAMS", "dresden_background", "dresden_fit", "dresden_signal", "dresden_chi2_points",
+]
+
+
+@jit
+def pl_segment_moment(a, b, xa, ya, xb, yb, k):
+    """Exact ∫_a^b f(E) E^(−k) dE for the line f through (xa, ya), (xb, yb); 0 < a ≤ b, k ∈ {0, 1, 2}."""
+    if b <= a:
+        return 0.0
+    beta = (yb - ya) / (xb - xa)
+    alpha = ya - beta * xa
+    if k == 0:
+        return (b - a) * (alpha + 0.5 * beta * (a + b))
+    lg = math.log1p((b - a) / a)
+    if k == 1:
+        return alpha * lg + beta * (b - a)
+    return alpha * (b - a) / (a * b) + beta * lg
+
+
+@jit
+def pl_suffix_moments(x, y):
+    """S[k, j] = ∫_{x_j}^{x_n} f E^(−k) dE for k = 0, 1, 2 (f piecewise linear on the nodes; x_0 > 0)."""
+    n = x.size
+    s = np.zeros((3, n))
+    for j in range(n - 2, -1, -1):
+        for k in range(3):
+            s[k, j] = s[k, j + 1] + pl_segment_moment(x[j], x[j + 1], x[j], y[j], x[j + 1], y[j + 1], k)
+    return s
+
+
+@jit
+def pl_moment(x, y, suffix, e_min, k):
+    """Φ_k(E_min) = ∫_{max(E_min, x_0)}^{x_n} f E^(−k) dE of the piecewise-linear f (0 above x_n)."""
+    n = x.size
+    if e_min >= x[n - 1]:
+        return 0.0
+    if e_min <= x[0]:
+        return suffix[k, 0]
+    j = np.searchsorted(x, e_min, side="right") - 1
+    return suffix[k, j + 1] + pl_segment_moment(e_min, x[j + 1], x[j], y[j], x[j + 1], y[j + 1], k)
+
+
+@jit
+def pl_moments_at(x, y, e_mins):
+    """(3, n) array of Φ0, Φ1, Φ2 at each E_min of ``e_mins`` (see :func:`pl_moment`)."""
+    suffix = pl_suffix_moments(x, y)
+    out = np.empty((3, e_mins.size))
+    for i in range(e_mins.size):
+        for k in range(3):
+            out[k, i] = pl_moment(x, y, suffix, e_mins[i], k)
+    return out
+
+
+@jit
+def lindhard_quenching(t_kev, z, k):
+    """Lindhard quenching factor f(T_nr) = k g/(1 + k g), g = 3ε^0.15 + 0.7ε^0.6 + ε, ε = 11.5 Z^(−7/3) T[keV]."""
+    if t_kev <= 0.0:
+        return 0.0
+    eps = 11.5 * z ** (-7.0 / 3.0) * t_kev
+    g = 3.0 * eps**0.15 + 0.7 * eps**0.6 + eps
+    return k * g / (1.0 + k * g)
+
+
+@jit
+def ge_resolution(e_kev, sigma_n_kev, eta_kev, fano):
+    """Gaussian width σ(E) = sqrt(σ_n² + η F E) [keV] at true ionisation energy E [keVee] (E < 0 → σ_n)."""
+    return math.sqrt(sigma_n_kev * sigma_n_kev + eta_kev * fano * max(e_kev, 0.0))
+
+
+@jit
+def gauss_bin_response(mean, sigma, edges, out):
+    """out_i = ∫_{edges_i}^{edges_{i+1}} N(E; mean, σ) dE (exact, erf); the Gaussian is truncated at E = 0."""
+    r = 1.0 / (math.sqrt(2.0) * sigma)
+    for i in range(edges.size - 1):
+        lo = max(edges[i], 0.0)
+        hi = max(edges[i + 1], 0.0)
+        out[i] = 0.5 * (math.erf((hi - mean) * r) - math.erf((lo - mean) * r))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dresden-II background model and profiled χ²
+# p = [A, B, C, h, μ, s, a_M, η_f]
+N_BKG_PARAMS = 8
+L2_CENTRE = 1.142  # keVee (PROVENANCE)
+L2_RATIO = 0.008
+M_CENTRE = 0.158  # keVee
+M_AREA_RATIO = 0.16
+A_M_SIGMA = 0.03
+FLUX_SIGMA = 0.05
+
+
+@jit
+def dresden_background(e, p, sigma_n, out):
+    """Background rate per bin at bin centres ``e`` [keVee] for parameters p (module docstring)."""
+    a, b, c, h, mu, s, am = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+    mh = M_AREA_RATIO * am * s / sigma_n
+    for i in range(e.size):
+        x = e[i]
+        g1 = math.exp(-0.5 * ((x - mu) / s) ** 2)
+        g2 = math.exp(-0.5 * ((x - L2_CENTRE) / s) ** 2)
+        gm = math.exp(-0.5 * ((x - M_CENTRE) / sigma_n) ** 2)
+        out[i] = a + b * math.exp(-c * x) + h * (g1 + L2_RATIO * g2 + mh * gm)
+    return out
+
+
+@jit
+def _residuals_jacobian(e, data, err, signal, p, sigma_n, r, jac):
+    """Scaled residuals r (n_bins + 2) and Jacobian (n_bins + 2, 8); returns χ² = Σ r²."""
+    a, b, c, h, mu, s, am, eta = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+    nb = e.size
+    chi2 = 0.0
+    for i in range(nb):
+        x = e[i]
+        w = 1.0 / err[i]
+        ex = math.exp(-c * x)
+        d1 = x - mu
+        d2 = x - L2_CENTRE
+        g1 = math.exp(-0.5 * (d1 / s) ** 2)
+        g2 = math.exp(-0.5 * (d2 / s) ** 2)
+        gm = math.exp(-0.5 * ((x - M_CENTRE) / sigma_n) ** 2)
+        mterm = M_AREA_RATIO * am * s / sigma_n * gm
+        model = a + b * ex + h * (g1 + L2_RATIO * g2 + mterm) + (1.0 + eta) * signal[i]
+        r[i] = (model - data[i]) * w
+        chi2 += r[i] * r[i]
+        jac[i, 0] = w
+        jac[i, 1] = ex * w
+        jac[i, 2] = -b * x * ex * w
+        jac[i, 3] = (g1 + L2_RATIO * g2 + mterm) * w
+        jac[i, 4] = h * g1 * d1 / (s * s) * w
+        jac[i, 5] = h * (g1 * d1 * d1 / s**3 + L2_RATIO * g2 * d2 * d2 / s**3 + mterm / s) * w
+        jac[i, 6] = h * M_AREA_RATIO * s / sigma_n * gm * w
+        jac[i, 7] = signal[i] * w
+    for j in range(N_BKG_PARAMS):
+        jac[nb, j] = 0.0
+        jac[nb + 1, j] = 0.0
+    r[nb] = (am - 1.0) / A_M_SIGMA
+    jac[nb, 6] = 1.0 / A_M_SIGMA
+    r[nb + 1] = eta / FLUX_SIGMA
+    jac[nb + 1, 7] = 1.0 / FLUX_SIGMA
+    return chi2 + r[nb] * r[nb] + r[nb + 1] * r[nb + 1]
+
+
+@jit
+def _project(p):
+    """Keep A, B, C, h ≥ 0 and the L1 width ≥ 1 eV."""
+    for j in range(4):
+        if p[j] < 0.0:
+            p[j] = 0.0
+    if p[5] < 1e-3:
+        p[5] = 1e-3
+
+
+@jit
+def dresden_fit(e, data, err, signal, p, sigma_n, tol=1e-10, max_iter=400):
+    """Minimise the Dresden-II χ² over the 8 background/flux nuisances p (overwritten) for a fixed signal.
+
+    Levenberg–Marquardt (Marquardt diagonal scaling) with the bounds of :func:`_project` applied to each trial
+    step. Stops when an accepted step lowers χ² by less than tol·(1 + χ²) or when no step improves χ² (λ > 1e12).
+    Returns (χ²_min, status): 0 converged, 1 iteration limit.
+    """
+    nb = e.size
+    npar = N_BKG_PARAMS
+    r = np.empty(nb + 2)
+    jac = np.empty((nb + 2, npar))
+    r_t = np.empty(nb + 2)
+    jac_t = np.empty((nb + 2, npar))
+    trial = np.empty(npar)
+    hess = np.empty((npar, npar))
+    grad = np.empty(npar)
+    _project(p)
+    chi2 = _residuals_jacobian(e, data, err, signal, p, sigma_n, r, jac)
+    lam = 1e-3
+    for it in range(max_iter):
+        for j in range(npar):
+            acc = 0.0
+            for i in range(nb + 2):
+                acc += jac[i, j] * r[i]
+            grad[j] = acc
+            for m in range(j + 1):
+                acc = 0.0
+                for i in range(nb + 2):
+                    acc += jac[i, j] * jac[i, m]
+                hess[j, m] = acc
+                hess[m, j] = acc
+        while True:
+            a = hess.copy()
+            for j in range(npar):
+                a[j, j] += lam * max(hess[j, j], 1e-12)
+            step = np.linalg.solve(a, -grad)
+            for j in range(npar):
+                trial[j] = p[j] + step[j]
+            _project(trial)
+            chi2_t = _residuals_jacobian(e, data, err, signal, trial, sigma_n, r_t, jac_t)
+            if chi2_t < chi2:
+                break
+            lam *= 10.0
+            if lam > 1e12:
+                return chi2, 0
+        gain = chi2 - chi2_t
+        p[:] = trial
+        r[:] = r_t
+        jac[:, :] = jac_t
+        chi2 = chi2_t
+        lam = max(lam * 0.1, 1e-12)
+        if gain < tol * (1.0 + chi2):
+            return chi2, 0
+    return chi2, 1
+
+
+@jit(fastmath={"reassoc", "contract"})
+def dresden_signal(base, fp, q, gauss, z, n, src_flavour, sin2w, norm, rn, resp, es_arr, out):
+    """Signal per bin: norm × CEvNS (via :func:`cevns.kernels.rates.cevns_source_spectra`) + SM ν̄_e–e.
+
+    ``es_arr`` (3, n_bins) holds the binned ES pieces [Φ0, Φ0 − 2TΦ1 + T²Φ2, m_e T Φ2] so that
+    ES = (g_V + g_A)² es0 + (g_V − g_A)² es1 − (g_V² − g_A²) es2 with ν̄_e couplings at sin²θ_W.
+    """
+    cev = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp)
+    gv, ga = es_couplings(0, True, sin2w)
+    c0 = (gv + ga) ** 2
+    c1 = (gv - ga) ** 2
+    c2 = gv * gv - ga * ga
+    for i in range(out.size):
+        out[i] = norm * cev[0, i] + c0 * es_arr[0, i] + c1 * es_arr[1, i] - c2 * es_arr[2, i]
+    return out
+
+
+@jit
+def dresden_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, es_arr, e, data, err, p0, sigma_n):
+    """Profiled χ² for each row θ = [sin²θ_W, CEvNS norm, R_n of each isotope]; every point starts from p0.
+
+    Returns chi2 (n_pts,), nuisances (n_pts, 8), status (n_pts,).
+    """
+    n_pts = theta.shape[0]
+    n_iso = base.shape[0]
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, N_BKG_PARAMS))
+    status = np.empty(n_pts, dtype=np.int64)
+    sig = np.empty(e.size)
+    rn = np.empty(n_iso)
+    p = np.empty(N_BKG_PARAMS)
+    for k in range(n_pts):
+        for a in range(n_iso):
+            rn[a] = theta[k, 2 + a]
+        dresden_signal(base, fp, q, gauss, z, n, src_flavour, theta[k, 0], theta[k, 1], rn, resp, es_arr, sig)
+        p[:] = p0
+        c, st = dresden_fit(e, data, err, sig, p, sigma_n)
+        chi2[k] = c
+        eta[k, :] = p
+        status[k] = st
+    return chi2, eta, status
