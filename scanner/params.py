@@ -37,6 +37,11 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("rn", None, 2.5, 9.0, "fm", "common neutron rms radius of all isotopes of an experiment"),
         Parameter("rn_cs", 5.09, 2.5, 9.0, "fm", "¹³³Cs neutron rms radius (default: nuclear models, 000:915)"),
         Parameter("rn_i", 5.03, 2.5, 9.0, "fm", "¹²⁷I neutron rms radius (default: nuclear models, 000:915)"),
+        *[Parameter(f"eps_{q}_{f}", 0.0, -1.0, 1.0, "",
+                    f"flavour-diagonal vector NSI ε^{{{q}V}}_{{{f}}} (seed 002; δg^p = 2ε^u + ε^d, δg^n = ε^u + 2ε^d)")
+          for q in ("u", "d") for f in ("ee", "mumu", "tautau")],
+        Parameter("g_zp", 0.0, 0.0, 1e-3, "", "Z' coupling g_Z' (Z' models; 000:299)"),
+        Parameter("m_zp", 1000.0, 0.1, 1e5, "MeV", "Z' mass M_Z' (Z' models)"),
         Parameter("rn_ar", None, 2.0, 8.0, "fm", "⁴⁰Ar neutron rms radius (default: set by the experiment)"),
         Parameter("rn_na", None, 2.0, 8.0, "fm", "²³Na neutron rms radius (default: set by the experiment)"),
         Parameter("rn_ge", None, 2.0, 8.0, "fm", "Ge neutron rms radius, all isotopes (default: experiment)"),
@@ -69,6 +74,8 @@ def check_value(name: str, value) -> float:
         raise ConfigError(f"parameter '{name}': value {value!r} is not finite")
     if name.startswith("rn") and v <= 1.6:
         raise ConfigError(f"parameter '{name}': radius {v} fm must exceed 1.6 fm (Helm: R² > 3 s²)")
+    if name == "m_zp" and v <= 0:
+        raise ConfigError(f"parameter '{name}': mass {v} MeV must be > 0")
     if name == "cevns_norm" and v < 0:
         raise ConfigError(f"parameter '{name}': {v} must be >= 0")
     return v

@@ -11,12 +11,14 @@ import numpy as np
 from .errors import ConfigError
 from .experiments import get_experiment, parse_experiment
 from .likelihood import Likelihood
+from .models import MODELS as _MODELS
+from .models import check_model, model_parameters
 from .params import check_value, parameter
 
 __all__ = ["MODELS", "split_experiments", "make_likelihood", "validate", "CombinedLikelihood"]
 
-# Mediator models (issue 5 adds the Z' and scalar models); the base parameters are always available.
-MODELS = {"sm": "Standard Model couplings; base parameters (sin2w, radii, normalisation) free"}
+# Models and their descriptions (cevns.scanner.models); the base parameters are always available.
+MODELS = {k: v[0] for k, v in _MODELS.items()}
 
 
 def split_experiments(experiments: str) -> list[str]:
@@ -32,12 +34,23 @@ def split_experiments(experiments: str) -> list[str]:
 
 
 def _check_model(model: str):
-    if model not in MODELS:
-        import difflib
+    check_model(model)
 
-        close = difflib.get_close_matches(str(model), MODELS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(f"unknown model '{model}'{hint}; known: {', '.join(MODELS)}")
+
+def _experiment_parameters(exp, model):
+    """Parameters of ``exp`` under ``model`` (the model's own only where the experiment supports the model)."""
+    extra = model_parameters(model)
+    if extra and model in getattr(exp, "models", ("sm",)):
+        return (*exp.parameters, *extra)
+    return tuple(exp.parameters)
+
+
+def _exp_likelihood(exp, names, fixed, model):
+    if model == "sm":
+        return exp.likelihood(names, fixed)
+    if model not in getattr(exp, "models", ("sm",)):
+        raise ConfigError(f"experiment '{exp.name}' does not support model '{model}' yet")
+    return exp.likelihood(names, fixed, model=model)
 
 
 class CombinedLikelihood(Likelihood):
@@ -78,7 +91,7 @@ def make_likelihood(
     _check_model(model)
     if nuisances not in ("profiled", "fixed"):
         raise ConfigError(f"nuisances must be 'profiled' or 'fixed', got {nuisances!r}")
-    lik = _make(experiments, fixed, names)
+    lik = _make(experiments, fixed, names, model)
     if nuisances == "fixed":
         for part in [p for p, _ in lik.parts] if isinstance(lik, CombinedLikelihood) else [lik]:
             if not hasattr(part, "profile"):
@@ -87,7 +100,7 @@ def make_likelihood(
     return lik
 
 
-def _make(experiments, fixed, names):
+def _make(experiments, fixed, names, model):
     fixed = dict(fixed or {})
     names = list(names)
     for n in names:
@@ -98,18 +111,20 @@ def _make(experiments, fixed, names):
     if dup:
         raise ConfigError(f"parameter(s) {', '.join(sorted(dup))} both free/scanned and fixed")
     exps = [get_experiment(e) for e in split_experiments(experiments)]
+    params = [_experiment_parameters(e, model) for e in exps]
     for n in [*names, *fixed]:
-        if not any(n in e.parameters for e in exps):
+        if not any(n in p for p in params):
+            hint = f" with model '{model}'" if model != "sm" else ""
             raise ConfigError(
-                f"parameter '{n}' does not apply to {experiments} "
-                f"(parameters: {', '.join(sorted({p for e in exps for p in e.parameters}))})"
+                f"parameter '{n}' does not apply to {experiments}{hint} "
+                f"(parameters: {', '.join(sorted({q for p in params for q in p}))})"
             )
     if len(exps) == 1:
-        return exps[0].likelihood(names, fixed)
+        return _exp_likelihood(exps[0], names, fixed, model)
     parts = []
-    for e in exps:
-        own = [n for n in names if n in e.parameters]
-        lik = e.likelihood(own, {k: v for k, v in fixed.items() if k in e.parameters})
+    for e, p in zip(exps, params):
+        own = [n for n in names if n in p]
+        lik = _exp_likelihood(e, own, {k: v for k, v in fixed.items() if k in p}, model)
         parts.append((lik, [names.index(n) for n in own]))
     return CombinedLikelihood(parts, names)
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from cevns.kernels.binned import binned_cevns_chi2_points_extra
+from cevns.kernels.binned import binned_cevns_chi2_points_general
+from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.cross_sections import axial_charge
 from cevns.kernels.detector import pe_bin_response, polynomial_quenching, time_bin_fractions
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope, spin_excess
 from cevns.kernels.quadrature import gauss_legendre
-from cevns.kernels.rates import cevns_source_spectra, fold_time
+from cevns.kernels.rates import cevns_source_spectra_general, fold_time
 
 from .. import datasets
+from ..errors import ConfigError
 from ..likelihood import Likelihood
+from ..models import MODELS, NSI_PARAMETERS, bsm_columns, model_parameters, zprime_name
 from .base import Experiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
@@ -88,7 +92,8 @@ class CoherentCsI2021(Experiment):
 
     name = "coherent-csi-2021"
     description = "COHERENT CsI[Na] 2021 full dataset, 14.6 kg at 19.3 m (arXiv:2110.07730)"
-    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i")
+    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS)
+    models = tuple(m for m in MODELS if m == "sm" or m.startswith("zprime-"))
     nuisance_names = ("eta_cevns", "eta_brn", "eta_nin", "eta_ss")
     components = ("cevns", "brn", "nin", "ss")
     isotopes = ("Cs133", "I127")
@@ -109,6 +114,7 @@ class CoherentCsI2021(Experiment):
         self.base, self.fp, self.q, self.gauss = sns_node_weights(
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )
+        self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
         self.resp = self._energy_response()
         self.time_frac = self._time_response()
         self.axial = np.zeros((PE_EDGES.size - 1, TIME_EDGES.size - 1))
@@ -158,7 +164,7 @@ class CoherentCsI2021(Experiment):
         t_shape = rebin(tr[:, 0], tr[:, 1], 0.01, TIME_EDGES)
         return np.outer(e_shape / e_shape.sum(), t_shape / t_shape.sum())
 
-    # -- parameters -----------------------------------------------------------------------------------------------
+    # -- parameters ---------------------------------------------------------------------------------------------
     def theta(self, params: dict | None = None) -> np.ndarray:
         """Kernel parameter row [sin²θ_W, norm, R_n(Cs), R_n(I)] from a parameter dictionary."""
         p = self.defaults()
@@ -167,31 +173,54 @@ class CoherentCsI2021(Experiment):
             p["rn_cs"] = p["rn_i"] = p["rn"]
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
 
-    # -- predictions ----------------------------------------------------------------------------------------------
-    def _source_energy_counts(self, theta):
-        """Vector-current CEvNS counts per source and PE bin (the axial term is added in :meth:`predict`)."""
-        return cevns_source_spectra(
-            self.base, self.fp, self.q, self.gauss, self.targets.z, self.targets.n, SNS_SOURCE_FLAVOUR,
-            theta[0], np.ascontiguousarray(theta[2:]), self.resp,
-        ) * theta[1]
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        from ..params import check_value
 
-    def predict_cevns_by_flavour(self, params: dict | None = None) -> dict[str, np.ndarray]:
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+    # -- predictions ----------------------------------------------------------------------------------------------
+    def _source_energy_counts(self, params, model="sm"):
+        """Vector-current CEvNS counts per source and PE bin (the axial term is added in :meth:`predict`)."""
+        params = dict(params or {})
+        theta = self.theta({k: v for k, v in params.items() if k not in model_parameters(model)})
+        values = self.check_params(params, model)
+        cols = bsm_columns(model, values, 1)[0]
+        cp, cn = self.zprime_arrays(model)
+        e = cevns_source_spectra_general(
+            self.base, self.fp, self.q, self.gauss, self.q2, self.targets.z, self.targets.n, SNS_SOURCE_FLAVOUR,
+            theta[0], np.ascontiguousarray(theta[2:]), self.resp, cols[0:3].copy(), cols[3:6].copy(), cols[6],
+            cols[7], cp, cn,
+        )
+        return e * theta[1], theta[1]
+
+    def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """CEvNS counts (9, 11) of each SNS source: "numu" (prompt), "nue", "numubar" (delayed)."""
-        e = self._source_energy_counts(self.theta(params))
+        e, _ = self._source_energy_counts(params, model)
         return {name: np.outer(e[s], self.time_frac[s]) for s, name in enumerate(SNS_SOURCES)}
 
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """Expected counts (9 PE × 11 time bins) of each component at η = 0."""
-        e = self._source_energy_counts(self.theta(params))
+        e, norm = self._source_energy_counts(params, model)
         cevns = fold_time(e, self.time_frac, np.empty((PE_EDGES.size - 1, TIME_EDGES.size - 1)))
-        cevns += self.theta(params)[1] * self.axial
+        cevns += norm * self.axial
         return {"cevns": cevns, "brn": self.brn.copy(), "nin": self.nin.copy(), "ss": self.ss.copy()}
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
 
-    def likelihood(self, names=(), fixed=None) -> CsILikelihood:
-        return CsILikelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> CsILikelihood:
+        return CsILikelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         return datasets.dataset_checksums(DATASET)
@@ -200,25 +229,28 @@ class CoherentCsI2021(Experiment):
 class CsILikelihood(Likelihood):
     """Profiled χ² of :class:`CoherentCsI2021` over points whose columns are ``names`` (rest: ``fixed``)."""
 
-    def __init__(self, exp: CoherentCsI2021, names, fixed):
+    def __init__(self, exp: CoherentCsI2021, names, fixed, model="sm"):
+        if model not in exp.models:
+            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
+        allowed = (*exp.parameters, *model_parameters(model))
         for n in (*names, *fixed):
-            exp.check_params({n: 5.0 if n.startswith("rn") else 0.2})
+            if n not in allowed:
+                raise ConfigError(f"parameter '{n}' does not apply to '{exp.name}' with model '{model}'")
         dup = set(names) & set(fixed)
         if dup:
-            from ..errors import ConfigError
-
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
+            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
         self.names = tuple(names)
+        self.model = model
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
-        self.theta0 = exp.theta(fixed)
-        # Column of the kernel row that each name writes (rn writes both radii).
-        cols = {"sin2w": [0], "cevns_norm": [1], "rn_cs": [2], "rn_i": [3], "rn": [2, 3]}
-        self.columns = [cols[n] for n in self.names]
-        self.arrays = (exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR,
-                       exp.resp, exp.time_frac)
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.defaults = exp.defaults()
+        cp, cn = exp.zprime_arrays(model)
+        self.arrays = (exp.base, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR,
+                       exp.resp, exp.time_frac, exp.axial.ravel().copy(), cp, cn)
         self.bkg = np.vstack([exp.brn.ravel(), exp.nin.ravel(), exp.ss.ravel()])
-        self.extra = exp.axial.ravel().copy()
         self.obs = exp.obs.ravel().copy()
         self._checksums = exp.data_checksums()
         self.profile = True  # False: nuisances held at 0 (scan files' nuisances = "fixed")
@@ -226,15 +258,22 @@ class CsILikelihood(Likelihood):
     def data_checksums(self):
         return dict(self._checksums)
 
-    def evaluate(self, points):
+    def theta(self, points) -> np.ndarray:
+        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), 8 BSM columns] for an (n, len(names)) array."""
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        theta = np.tile(self.theta0, (pts.shape[0], 1))
-        for c, cols in enumerate(self.columns):
-            for col in cols:
-                theta[:, col] = pts[:, c]
+        n = pts.shape[0]
+        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        if "rn" in vals:
+            vals["rn_cs"] = vals["rn_i"] = vals["rn"]
+        theta = np.empty((n, 4 + 8))
+        for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
+            theta[:, c] = vals[k]
+        theta[:, 4:] = bsm_columns(self.model, vals, n)
+        return theta
+
+    def evaluate(self, points):
+        theta = self.theta(points)
         sigmas = SIGMAS if self.profile else np.zeros_like(SIGMAS)
-        chi2, eta, status = binned_cevns_chi2_points_extra(
-            theta, *self.arrays, self.extra, self.bkg, self.obs, sigmas
-        )
+        chi2, eta, status = binned_cevns_chi2_points_general(theta, *self.arrays, self.bkg, self.obs, sigmas)
         self.last_status = status
         return chi2, eta
