@@ -19,6 +19,18 @@ EXPERIMENTS = {
     "coherent-csi-2017": "coherent_csi_2017:CoherentCsI2017",
     "xenonnt-er-2022": "xenonnt_er_2022:XenonNTER2022",
     "dresden-ii": "dresden_ii:DresdenII",
+    "future-coherent-csi": "future:FutureCoherentCsi",
+    "future-coherent-hpge": "future:FutureCoherentHpge",
+    "future-coherent-lar": "future:FutureCoherentLar",
+    "future-coherent-nai": "future:FutureCoherentNai",
+    "future-conus": "future:FutureConus",
+    "future-connie": "future:FutureConnie",
+    "future-miner": "future:FutureMiner",
+    "future-texono": "future:FutureTexono",
+    "future-red100": "future:FutureRed100",
+    "future-coh-cryocsi": "future:FutureCohCryocsi",
+    "future-coh-ar-750": "future:FutureCohAr750",
+    "future-ess": "future:FutureEss",
 }
 
 
