@@ -186,10 +186,6 @@ class DresdenII(Experiment):
         return p
 
     # -- parameters -----------------------------------------------------------------------------------------------
-    def defaults(self):
-        d = super().defaults()
-        return d
-
     def theta(self, params: dict | None = None) -> np.ndarray:
         """Kernel row [sin²θ_W, norm, R_n of the five Ge isotopes]."""
         p = self.defaults()
@@ -213,8 +209,7 @@ class DresdenII(Experiment):
         th = self.theta(params)
         es = self._signal(th, norm=0.0)
         cevns = self._signal(th, es=False)
-        _, eta = self.chi2(params)
-        p = eta
+        _, p = self.chi2(params)
         e = self.e_centres
         zero = np.array([p[0], p[1], p[2], 0.0, p[4], p[5], 0.0, 0.0])
         epi = dresden_background(e, zero, SIGMA_N_KEV, np.empty(e.size))
