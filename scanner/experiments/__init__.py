@@ -16,6 +16,7 @@ __all__ = ["EXPERIMENTS", "get_experiment", "experiment_class", "parse_experimen
 # name -> "module:Class" (imported lazily: building an experiment loads its data)
 EXPERIMENTS = {
     "coherent-csi-2021": "coherent_csi_2021:CoherentCsI2021",
+    "coherent-lar-2020": "coherent_lar_2020:CoherentLAr2020",
     "coherent-csi-2017": "coherent_csi_2017:CoherentCsI2017",
     "xenonnt-er-2022": "xenonnt_er_2022:XenonNTER2022",
     "dresden-ii": "dresden_ii:DresdenII",

@@ -1,0 +1,340 @@
+"""COHERENT CENNS-10 liquid argon, Analysis A (Akimov et al., PRL 126, 012002 (2021), arXiv:2003.10630).
+
+The full specification, with every input and choice, is docs/physics/coherent-lar-2020.md. In short: 24.4 kg ⁴⁰Ar
+at 27.5 m, 13.8e22 POT, 0.09 ν per flavour per POT (release yaml); QF = 0.246 + 0.00078 T[keVnr], σ/E = 0.58/√E,
+release efficiency table; 12 energy × 8 F90 × 10 time bins. The CEvNS energy and time dependence is predicted from
+the kernels; its F90 distribution in each energy bin is the released one. BRN, delayed BRN and steady state are
+the released PDFs; the released ±1σ BRN variants, the released CEvNS F90 variants and our own CEvNS timing shift
+(POT trace mean ± 200 ns) are piecewise-linear shape nuisances with unit-Gaussian priors, profiled with the
+normalisation nuisances (priors from the yaml) in :func:`cevns.kernels.shape_nuisances.binned_cevns_shape_chi2_points`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy.special import ndtr
+
+from cevns.kernels.constants import N_AVOGADRO
+from cevns.kernels.detector import time_bin_fractions
+from cevns.kernels.nuclear import isotope
+from cevns.kernels.quadrature import gauss_legendre
+from cevns.kernels.rates import cevns_source_spectra
+from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points
+
+from .. import datasets
+from ..likelihood import Likelihood
+from .base import Experiment
+from .sns import SNS_SOURCE_FLAVOUR, SNS_SOURCES, Targets, recoil_nodes, sns_fluence, sns_node_weights
+
+__all__ = ["CoherentLAr2020", "LArLikelihood", "read_release_yaml", "load_3d", "energy_response"]
+
+DATASET = "coherent-cenns10-lar-2020"
+
+# Binning of the release (PROVENANCE): 12 × 10 keVee, 8 × 0.05 F90, 10 × 0.5 µs from −0.1 µs.
+E_EDGES = np.linspace(0.0, 120.0, 13)
+F90_EDGES = np.linspace(0.5, 0.9, 9)
+TIME_EDGES = np.linspace(-0.1, 4.9, 11)
+SHAPE = (12, 8, 10)
+
+# Default ⁴⁰Ar neutron skin R_n − R_p [fm]: mean of the eleven Sky3D Skyrme models of seed 000:579–589
+# (0.08–0.10 fm, mean 0.089).
+AR_SKIN_FM = 0.09
+
+# Lowest recoil-energy node [MeV]: 1 keVnr gives 0.25 keVee, where the release efficiency is 0.
+T_LO = 1e-3
+
+NUISANCES = (
+    "eta_cevns", "delta_cevns_f90", "delta_cevns_timing",
+    "eta_brn", "eta_delbrn", "eta_ss",
+    "delta_brn_energy", "delta_brn_timing_mean", "delta_brn_timing_width",
+)
+
+
+def read_release_yaml(text: str) -> dict:
+    """Numbers of ``LArParametersAnlA.yaml`` without a YAML library.
+
+    Returns {block: {"value": v, "uncertainty": u, ...}} for top-level blocks with scalar fields, and
+    {block: {param_name: {"value": v, "uncertainty": u}}} for blocks with a ``parameters`` list. Non-numeric
+    fields (``negligible``, units, comments) are skipped.
+    """
+    out: dict = {}
+    block = None
+    param = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = re.match(r"^([A-Za-z0-9_]+):\s*$", line)
+        if m:
+            block, param = m.group(1), None
+            out[block] = {}
+            continue
+        if block is None:
+            continue
+        m = re.match(r"^\s*-\s*name:\s*(\S+)\s*$", line)
+        if m:
+            param = m.group(1)
+            out[block][param] = {}
+            continue
+        m = re.match(r"^\s*([A-Za-z_]+):\s*([-+0-9.eE]+)\s*$", line)
+        if m:
+            try:
+                v = float(m.group(2))
+            except ValueError:
+                continue
+            (out[block][param] if param is not None else out[block])[m.group(1)] = v
+    return out
+
+
+def load_3d(name: str) -> np.ndarray:
+    """A released 960-row file as a (12 E, 8 F90, 10 t) array (rows ordered E, then F90, then time)."""
+    a = datasets.load_table(DATASET, name)
+    if a.shape != (960, 4):
+        raise ValueError(f"{name}: expected 960 rows × 4 columns, got {a.shape}")
+    return a[:, 3].reshape(SHAPE)
+
+
+def energy_response(e_true_kevee, eff_kevee, eff_values, mode="true", a_res=0.58):
+    """A_i(E) = probability that a recoil quenched to E [keVee] is accepted and reconstructed in energy bin i.
+
+    Resolution: Gaussian, σ = a √E (release yaml ``energyResolution``). Efficiency ε: the release table,
+    linearly interpolated, 0 below its first point and its last value (0.963) above 39.75 keVee.
+    ``mode="true"``: ε(E) at the true quenched energy, A_i = ε(E) [Φ(u_{i+1}) − Φ(u_i)], u = (x − E)/σ.
+    ``mode="reconstructed"``: A_i = ∫_bin ε(x) N(x; E, σ) dx, exact for the piecewise-linear ε:
+    ∫ (α + βx) N dx = (α + βE)[Φ(u)] − βσ[φ(u)].
+    """
+    e = np.atleast_1d(np.asarray(e_true_kevee, dtype=float))
+    out = np.zeros((E_EDGES.size - 1, e.size))
+    for k, ek in enumerate(e):
+        if ek <= 0.0:
+            continue
+        sig = a_res * np.sqrt(ek)
+        if mode == "true":
+            eps = np.interp(ek, eff_kevee, eff_values, left=0.0, right=eff_values[-1])
+            out[:, k] = eps * np.diff(ndtr((E_EDGES - ek) / sig))
+            continue
+        # Segments where ε is linear: table intervals, then constant to the top edge.
+        knots = np.concatenate([eff_kevee, [E_EDGES[-1] + 1.0]])
+        vals = np.concatenate([eff_values, [eff_values[-1]]])
+        for i in range(E_EDGES.size - 1):
+            lo, hi = E_EDGES[i], E_EDGES[i + 1]
+            acc = 0.0
+            for j in range(knots.size - 1):
+                a, b = max(lo, knots[j]), min(hi, knots[j + 1])
+                if b <= a:
+                    continue
+                beta = (vals[j + 1] - vals[j]) / (knots[j + 1] - knots[j])
+                alpha = vals[j] - beta * knots[j]
+                ua, ub = (a - ek) / sig, (b - ek) / sig
+                phi = np.exp(-0.5 * np.array([ua, ub]) ** 2) / np.sqrt(2.0 * np.pi)
+                acc += (alpha + beta * ek) * (ndtr(ub) - ndtr(ua)) - beta * sig * (phi[1] - phi[0])
+            out[i, k] = acc
+    return out
+
+
+class CoherentLAr2020(Experiment):
+    """COHERENT CENNS-10 Analysis A: 12 E × 8 F90 × 10 t bins, CEvNS + BRN + delayed BRN + SS with shape nuisances."""
+
+    name = "coherent-lar-2020"
+    description = "COHERENT CENNS-10 liquid argon Analysis A, 24.4 kg at 27.5 m (arXiv:2003.10630)"
+    parameters = ("sin2w", "cevns_norm", "rn_ar")
+    nuisance_names = NUISANCES
+    components = ("cevns", "brn", "delbrn", "ss")
+    isotopes = ("Ar40",)
+    OPTIONS: dict = {"efficiency": ("true", ("true", "reconstructed"))}
+
+    def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 8):
+        if efficiency not in self.OPTIONS["efficiency"][1]:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"experiment '{self.name}': efficiency={efficiency} not one of true, reconstructed")
+        self.options = {"efficiency": efficiency}
+        y = read_release_yaml(datasets.read_text(DATASET, "LArParametersAnlA.yaml"))
+        self.yaml = y
+        self.mass_kg = y["fiducialMass"]["value"]
+        self.baseline_m = y["distanceToTarget"]["value"]
+        self.pot = y["beamExposure"]["value"] * 1e22
+        self.nu_per_pot = y["neutrinosPerProton"]["value"]
+        self.qf = (y["larQF"]["a"]["value"], y["larQF"]["b"]["value"])
+        self.res_a = y["energyResolution"]["a"]["value"]
+        self.trace_mu = y["snsPOTTraceTiming"]["a"]["value"] * 1e-3  # ns → µs
+        self.trace_mu_err = y["snsPOTTraceTiming"]["a"]["uncertainty"] * 1e-3
+        self.trace_sigma = y["snsPOTTraceTiming"]["b"]["value"] * 1e-3
+        pred = {k: y[f"{k}PredictionNormalization"] for k in
+                ("cevns", "promptBeamRelatedNeutron", "delayedBeamRelatedNeutron", "ssBackground")}
+        self.prior_events = {k: v["value"] for k, v in pred.items()}
+        self.sigmas = np.array([
+            pred["cevns"]["uncertainty"] / pred["cevns"]["value"], 1.0, 1.0,
+            pred["promptBeamRelatedNeutron"]["uncertainty"] / pred["promptBeamRelatedNeutron"]["value"],
+            pred["delayedBeamRelatedNeutron"]["uncertainty"] / pred["delayedBeamRelatedNeutron"]["value"],
+            pred["ssBackground"]["uncertainty"] / pred["ssBackground"]["value"],
+            1.0, 1.0, 1.0,
+        ])
+
+        ar = isotope("Ar40")
+        self.rp = ar.proton_radius
+        self.rn_default = self.rp + AR_SKIN_FM
+        n_ar = self.mass_kg * 1e3 / ar.atomic_mass_u * N_AVOGADRO
+        self.targets = Targets([ar], [n_ar], [self.rp])
+        self.fluence = sns_fluence(self.nu_per_pot, self.pot, self.baseline_m)
+        self.t_nodes, self.t_weights = recoil_nodes(self.targets, T_LO, (), n_per_piece, n_min)
+        self.base, self.fp, self.q, self.gauss = sns_node_weights(
+            self.targets, self.fluence, self.t_nodes, self.t_weights
+        )
+        eff = datasets.load_table(DATASET, "CENNS10AnlAEfficiency.txt")
+        self.eff_table = eff
+        t_kevnr = 1e3 * self.t_nodes
+        self.e_kevee = (self.qf[0] + self.qf[1] * t_kevnr) * t_kevnr
+        self.resp = energy_response(self.e_kevee, eff[:, 0], eff[:, 2], efficiency, self.res_a)
+        self.time_frac = self.time_fractions(self.trace_mu)
+        self.time_up = self.time_fractions(self.trace_mu + self.trace_mu_err)
+        self.time_dn = self.time_fractions(self.trace_mu - self.trace_mu_err)
+
+        # Released templates.
+        self.cevns_release = load_3d("cevnspdf.txt")
+        self.pat_nom, self.pat_up, self.pat_dn = self._f90_patterns()
+        norm_ss = self.prior_events["ssBackground"]
+        brn = load_3d("brnpdf.txt")
+        self.brn = brn * (self.prior_events["promptBeamRelatedNeutron"] / brn.sum())
+        delbrn = load_3d("delbrnpdf.txt")
+        self.delbrn = delbrn * (self.prior_events["delayedBeamRelatedNeutron"] / delbrn.sum())
+        ss = load_3d("bkgpdf.txt")
+        self.ss = ss * (norm_ss / ss.sum())
+        scale = self.brn.sum() / brn.sum()
+        b_e_up, b_e_dn = load_3d("brnpdf+1sigEnergy.txt"), load_3d("brnpdf-1sigEnergy.txt")
+        b_t_up, b_t_dn = load_3d("brnpdf+1sigBRNTimingMean.txt"), load_3d("brnpdf-1sigBRNTimingMean.txt")
+        b_w = load_3d("brnpdfBRNTimingWidthSyst.txt")
+        # Shape slopes U = P − N, D = N − M; the one-sided timing-width variant is mirrored (D = U).
+        self.bkg_up = np.vstack([
+            self.brn.ravel(), self.delbrn.ravel(), self.ss.ravel(),
+            scale * (b_e_up - brn).ravel(), scale * (b_t_up - brn).ravel(), scale * (b_w - brn).ravel(),
+        ])
+        self.bkg_down = self.bkg_up.copy()
+        self.bkg_down[3] = scale * (brn - b_e_dn).ravel()
+        self.bkg_down[4] = scale * (brn - b_t_dn).ravel()
+        self.bkg_base = (self.brn + self.delbrn + self.ss).ravel()
+        self.obs = load_3d("datanobkgsub.txt")
+
+    # -- response construction (once) ---------------------------------------------------------------------------
+    def time_fractions(self, trace_mu):
+        """P_sj: fraction of SNS source s arriving in time bin j (no timing efficiency in CENNS-10)."""
+        tn, tw = gauss_legendre(48, 0.0, 1.0)
+        args = (TIME_EDGES, tn, tw, trace_mu, self.trace_sigma, 1e9, 0.0)
+        prompt = time_bin_fractions(0, *args)
+        delayed = time_bin_fractions(1, *args)
+        return np.vstack([prompt, delayed, delayed])
+
+    def _f90_patterns(self):
+        """G_if: F90 distribution of CEvNS in each energy bin, from the released nominal and ±1σ F90 PDFs.
+
+        G⁰ sums to 1 over F90 in each energy bin; the variants are divided by the nominal energy marginal (they
+        also move events between energy bins through the F90 window, which this keeps). Energy bins where the
+        released CEvNS PDF is empty take the pattern of the highest non-empty bin.
+        """
+        nom = self.cevns_release.sum(axis=2)
+        up = load_3d("cevnspdf+1sigF90.txt").sum(axis=2)
+        dn = load_3d("cevnspdf-1sigF90.txt").sum(axis=2)
+        marg = nom.sum(axis=1)
+        good = np.nonzero(marg > 1e-3)[0]
+        out = []
+        for arr in (nom, up, dn):
+            g = np.empty_like(arr)
+            for i in range(arr.shape[0]):
+                src = i if marg[i] > 1e-3 else good[-1]
+                g[i] = arr[src] / marg[src]
+            out.append(g)
+        return out
+
+    # -- parameters -----------------------------------------------------------------------------------------------
+    def defaults(self):
+        d = super().defaults()
+        d["rn_ar"] = self.rn_default
+        return d
+
+    def theta(self, params: dict | None = None) -> np.ndarray:
+        """Kernel parameter row [sin²θ_W, norm, R_n(Ar)] from a parameter dictionary."""
+        p = self.defaults()
+        p.update(self.check_params(params or {}))
+        return np.array([p["sin2w"], p["cevns_norm"], p["rn_ar"]])
+
+    # -- predictions ----------------------------------------------------------------------------------------------
+    def source_energy_counts(self, params: dict | None = None) -> np.ndarray:
+        """E_si: CEvNS counts per SNS source and energy bin, all arrival times (no time window)."""
+        th = self.theta(params)
+        return theta_counts(self, th)
+
+    def predict_cevns_by_flavour(self, params: dict | None = None) -> dict[str, np.ndarray]:
+        """CEvNS counts (12, 8, 10) of each SNS source: "numu" (prompt), "nue", "numubar" (delayed)."""
+        e = self.source_energy_counts(params)
+        return {
+            name: e[s][:, None, None] * self.pat_nom[:, :, None] * self.time_frac[s][None, None, :]
+            for s, name in enumerate(SNS_SOURCES)
+        }
+
+    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+        """Expected counts (12 E × 8 F90 × 10 t) of each component at zero nuisances."""
+        cevns = sum(self.predict_cevns_by_flavour(params).values())
+        return {"cevns": cevns, "brn": self.brn.copy(), "delbrn": self.delbrn.copy(), "ss": self.ss.copy()}
+
+    def observed(self) -> np.ndarray:
+        return self.obs.copy()
+
+    def likelihood(self, names=(), fixed=None) -> LArLikelihood:
+        return LArLikelihood(self, list(names), dict(fixed or {}))
+
+    def data_checksums(self):
+        return datasets.dataset_checksums(DATASET)
+
+
+def theta_counts(exp: CoherentLAr2020, th) -> np.ndarray:
+    return cevns_source_spectra(
+        exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR,
+        th[0], np.ascontiguousarray(th[2:]), exp.resp,
+    ) * th[1]
+
+
+class LArLikelihood(Likelihood):
+    """Profiled χ² of :class:`CoherentLAr2020` over points whose columns are ``names`` (rest: ``fixed``)."""
+
+    def __init__(self, exp: CoherentLAr2020, names, fixed):
+        for nm in (*names, *fixed):
+            exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})
+        dup = set(names) & set(fixed)
+        if dup:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        self.names = tuple(names)
+        self.nuisance_names = exp.nuisance_names
+        self.experiment_name = exp.name
+        self.theta0 = exp.theta(fixed)
+        cols = {"sin2w": 0, "cevns_norm": 1, "rn_ar": 2}
+        self.columns = [cols[nm] for nm in self.names]
+        # The kernel's bin order is time-major (t, E, F90): the BRN rows then sit in a leading block of bins.
+        def tm(a):
+            return np.ascontiguousarray(np.moveaxis(a.reshape(-1, *SHAPE), 3, 1).reshape(a.shape[0] if a.ndim > 1
+                                                                                       else 1, -1))
+        self.arrays = (
+            exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp,
+            exp.pat_nom, exp.pat_up, exp.pat_dn, exp.time_frac, exp.time_up, exp.time_dn,
+            tm(exp.bkg_base)[0], tm(exp.bkg_up), tm(exp.bkg_down), tm(exp.obs.ravel())[0], exp.sigmas,
+        )
+        # Every point starts the profiling from the best-fit nuisances at θ₀ (fixed values and defaults): the
+        # same start for all points keeps results independent of their order, and saves Newton iterations.
+        zero = np.zeros(len(exp.nuisance_names))
+        _, x0, st = binned_cevns_shape_chi2_points(self.theta0[None, :], *self.arrays, zero)
+        self.x_start = x0[0] if st[0] == 0 else zero
+        self._checksums = exp.data_checksums()
+
+    def data_checksums(self):
+        return dict(self._checksums)
+
+    def evaluate(self, points):
+        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        theta = np.tile(self.theta0, (pts.shape[0], 1))
+        for c, col in enumerate(self.columns):
+            theta[:, col] = pts[:, c]
+        chi2, eta, status = binned_cevns_shape_chi2_points(theta, *self.arrays, self.x_start)
+        self.last_status = status
+        return chi2, eta
