@@ -16,7 +16,20 @@ from .couplings import gv_neutron, gv_proton
 from .cross_sections import weak_charge
 from .form_factors import helm_r0, spherical_j1_over_x
 
-__all__ = ["cevns_source_spectra", "cevns_source_spectra_general", "fold_time", "cevns_counts"]
+__all__ = [
+    "cevns_source_spectra", "cevns_source_spectra_general", "cevns_source_spectra_bsm", "fold_time",
+    "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
+]
+
+# Per-point coupling vector of :func:`cevns_source_spectra_bsm` (built by cevns.scanner.models.coupling_columns):
+#  0-2  δg^p per flavour (NSI 2ε^u + ε^d, charge radius), 3-5 δg^n per flavour (NSI ε^u + 2ε^d),
+#  6    g_Z'², 7 M_Z'² [MeV²],
+#  8-10 off-diagonal proton couplings of the pairs (eμ, eτ, μτ) (NSI and transition charge radii),
+#  11-13 off-diagonal neutron couplings of the pairs, 14-16 millicharge coefficient c_ℓ of Z F_p/|q|² [MeV²],
+#  17-19 μ_ℓ² [μ_B²], 20 scalar strength g_φ⁴ (σ_πN/m̄_ud)², 21 M_φ² [MeV²].
+N_COUPLINGS = 22
+# PAIR_INDEX[α, β]: index of the flavour pair in the off-diagonal blocks (−1 on the diagonal).
+PAIR_INDEX = np.array([[-1, 0, 1], [0, -1, 2], [1, 2, -1]], dtype=np.int64)
 
 
 # Reassociation vectorises the node sums; deterministic for a given build (see kernels/likelihood.py).
@@ -85,6 +98,68 @@ def cevns_source_spectra_general(base, fp, q, gauss, q2, z, n, src_flavour, sin2
                 prop = zp_g2 / (q2[a, k] + zp_m2)
                 qw = (gp0 + prop * zp_cp[a, f, k]) * z[a] * fp[a, k] + (gn + prop * zp_cn[f]) * n[a] * fn[k]
                 spec[s, k] += base[a, s, k] * qw * qw
+    n_e = resp.shape[0]
+    out = np.zeros((n_src, n_e))
+    for s in range(n_src):
+        for i in range(n_e):
+            acc = 0.0
+            for k in range(n_t):
+                acc += resp[i, k] * spec[s, k]
+            out[s, i] = acc
+    return out
+
+
+@jit(fastmath={"reassoc", "contract"})
+def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp, cpl, zp_cp,
+                             zp_cn):
+    """Energy-binned CEvNS counts per source with every model of the seeds that acts on CEvNS.
+
+    Rate per node (flavour ℓ of source s, isotope a):
+      B_ask Σ_β |Q_ℓβ|² + B^MM_ask μ_ℓ² Z² F_p² + B^S_ask S_φ (Z F_p + N F_n)²/(|q|² + M_φ²)²
+    Q_ℓℓ = Z F_p [g_V^p(ℓ) + δg^p_ℓ + g²/(|q|²+M²) c^p + c^mc_ℓ/|q|²] + N F_n [g_V^n + δg^n_ℓ + g²/(|q|²+M²) c^n]
+    (000:299 Z'; 000:1051 L_α−L_β; 002:126 diagonal charge radii and millicharge as the q⁰ and q⁻² terms of the
+    neutrino charge form factor); Q_ℓβ (β ≠ ℓ) = Z F_p c^p_ℓβ + N F_n c^n_ℓβ (off-diagonal NSI, transition charge
+    radii; incoherent, 002:126); B^MM: magnetic moment (000:1374), B^S: scalar mediator (000:1073), both
+    incoherent with the SM. ``cpl`` is the coupling vector described by :data:`N_COUPLINGS`.
+    """
+    n_iso, n_src, n_t = base.shape
+    spec = np.zeros((n_src, n_t))
+    fn = np.empty(n_t)
+    gn0 = gv_neutron()
+    zp_g2 = cpl[6]
+    zp_m2 = cpl[7]
+    s_phi = cpl[20]
+    m_phi2 = cpl[21]
+    for a in range(n_iso):
+        r0 = helm_r0(rn[a])
+        for k in range(n_t):
+            fn[k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+        za = z[a]
+        na = n[a]
+        for s in range(n_src):
+            f = src_flavour[s]
+            gp0 = gv_proton(f, sin2w) + cpl[f]
+            gn = gn0 + cpl[3 + f]
+            mc = cpl[14 + f]
+            mu2 = cpl[17 + f]
+            for k in range(n_t):
+                zf = za * fp[a, k]
+                nf = na * fn[k]
+                prop = zp_g2 / (q2[a, k] + zp_m2)
+                qw = (gp0 + prop * zp_cp[a, f, k] + mc / q2[a, k]) * zf + (gn + prop * zp_cn[f]) * nf
+                acc = qw * qw
+                for b in range(3):
+                    if b != f:
+                        pr = PAIR_INDEX[f, b]
+                        qo = cpl[8 + pr] * zf + cpl[11 + pr] * nf
+                        acc += qo * qo
+                r = base[a, s, k] * acc
+                if mu2 != 0.0:
+                    r += base_mm[a, s, k] * mu2 * zf * zf
+                if s_phi != 0.0:
+                    d = q2[a, k] + m_phi2
+                    r += base_s[a, s, k] * s_phi * (zf + nf) * (zf + nf) / (d * d)
+                spec[s, k] += r
     n_e = resp.shape[0]
     out = np.zeros((n_src, n_e))
     for s in range(n_src):

@@ -9,16 +9,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from cevns.kernels.constants import HBARC2_MEV2_CM2, M_W, SIN2W_LOW_ENERGY
 from cevns.kernels.mediators import ZPRIME_CHARGES
+from cevns.kernels.rates import N_COUPLINGS
 
 from .errors import ConfigError
 
-__all__ = ["MODELS", "NSI_PARAMETERS", "model_parameters", "check_model", "bsm_columns", "zprime_name"]
+__all__ = [
+    "MODELS", "NSI_PARAMETERS", "EM_PARAMETERS", "model_parameters", "check_model", "bsm_columns",
+    "coupling_columns", "zprime_name", "SM_CHARGE_RADII", "CHARGE_RADIUS_UNIT_CM2", "MAGNETIC_MOMENT_UNIT",
+    "MILLICHARGE_UNIT", "SIGMA_PIN_OVER_MUD",
+]
 
 FLAVOURS = ("ee", "mumu", "tautau")
-NSI_PARAMETERS = tuple(f"eps_{q}_{f}" for q in ("u", "d") for f in FLAVOURS)
+PAIRS = ("emu", "etau", "mutau")  # order of the off-diagonal blocks (kernels.rates.PAIR_INDEX)
+NSI_PARAMETERS = (*(f"eps_{q}_{f}" for q in ("u", "d") for f in FLAVOURS),
+                  *(f"eps_{q}_{p}" for q in ("u", "d") for p in PAIRS))
+EM_PARAMETERS = (
+    "mu_nu_e", "mu_nu_mu", "mu_nu_tau",
+    *(f"rch2_{f}" for f in FLAVOURS), *(f"rch2_{p}" for p in PAIRS),
+    "q_nu_e", "q_nu_mu", "q_nu_tau",
+)
 
-MODELS = {"sm": ("Standard Model couplings; base parameters (sin2w, radii, normalisation, NSI ε) free", ())}
+# Units of the EM parameters: μ in 1e-10 μ_B, ⟨r²⟩ in 1e-32 cm², q in 1e-8 e (the seeds' tables).
+MAGNETIC_MOMENT_UNIT = 1e-10
+CHARGE_RADIUS_UNIT_CM2 = 1e-32
+MILLICHARGE_UNIT = 1e-8
+# SM charge radii ⟨r²_νℓ⟩ (000:1110; 002:120) in 1e-32 cm²: already inside the radiatively corrected g_V^p,
+# so only the difference from them shifts the coupling.
+SM_CHARGE_RADII = {"ee": -0.82, "mumu": -0.48, "tautau": -0.30}
+# (2/3) m_W² sin²θ_W of 002:126 (sin²θ_W at its low-energy value) [MeV²], and 1e-32 cm² in MeV⁻².
+_CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
+_CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
+# (σ_πN / m̄_ud) reference value of the scalar nucleon coupling, 000:1073–1075 (PRL 115, 092301): ≈ 17.3.
+SIGMA_PIN_OVER_MUD = 17.3
+
+MODELS = {
+    "sm": ("Standard Model couplings; base parameters (sin2w, radii, normalisation, NSI ε, EM properties) free",
+           ()),
+    "scalar-universal": ("light scalar with universal couplings, σ_πN-based nucleon coupling, no interference "
+                         "(000:1073)", ("g_phi", "m_phi")),
+}
 for _key in ZPRIME_CHARGES:
     _loop = _key.startswith("l")
     MODELS[f"zprime-{_key}"] = (
@@ -65,4 +96,40 @@ def bsm_columns(model: str, values: dict, n: int) -> np.ndarray:
         out[:, 7] = get("m_zp") ** 2
     else:
         out[:, 7] = 1.0  # no Z': g² = 0, any M² > 0 avoids 0/0
+    return out
+
+
+def coupling_columns(model: str, values: dict, n: int) -> np.ndarray:
+    """(n, N_COUPLINGS) coupling vectors of :func:`cevns.kernels.rates.cevns_source_spectra_bsm`.
+
+    ``values``: parameter name → scalar or (n,) array; names not given take their SM value.
+    """
+    out = np.zeros((n, N_COUPLINGS))
+
+    def get(name, default=0.0):
+        return np.broadcast_to(np.asarray(values.get(name, default), dtype=float), (n,))
+
+    for f, fl in enumerate(FLAVOURS):
+        eu, ed = get(f"eps_u_{fl}"), get(f"eps_d_{fl}")
+        d_r2 = (get(f"rch2_{fl}", SM_CHARGE_RADII[fl]) - SM_CHARGE_RADII[fl]) * _CR_UNIT_MEV
+        out[:, f] = 2.0 * eu + ed - _CR_PREF * d_r2  # 002:126
+        out[:, 3 + f] = eu + 2.0 * ed
+    # F(q²)/q² = q_ν/q² + ⟨r²⟩/6: the millicharge enters as −6 (2/3) m_W² s_W² q_ν/|q|² (002:126).
+    for f, name in enumerate(("e", "mu", "tau")):
+        out[:, 14 + f] = -6.0 * _CR_PREF * get(f"q_nu_{name}") * MILLICHARGE_UNIT
+        out[:, 17 + f] = (get(f"mu_nu_{name}") * MAGNETIC_MOMENT_UNIT) ** 2
+    for k, pair in enumerate(PAIRS):
+        eu, ed = get(f"eps_u_{pair}"), get(f"eps_d_{pair}")
+        out[:, 8 + k] = 2.0 * eu + ed - _CR_PREF * get(f"rch2_{pair}") * _CR_UNIT_MEV
+        out[:, 11 + k] = eu + 2.0 * ed
+    if zprime_name(model) is not None:
+        out[:, 6] = get("g_zp") ** 2
+        out[:, 7] = get("m_zp") ** 2
+    else:
+        out[:, 7] = 1.0  # no Z': g² = 0 (any M² > 0 avoids 0/0)
+    if model == "scalar-universal":
+        out[:, 20] = get("g_phi") ** 4 * SIGMA_PIN_OVER_MUD**2
+        out[:, 21] = get("m_phi") ** 2
+    else:
+        out[:, 21] = 1.0
     return out

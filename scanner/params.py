@@ -40,6 +40,21 @@ PARAMETERS: dict[str, Parameter] = {
         *[Parameter(f"eps_{q}_{f}", 0.0, -1.0, 1.0, "",
                     f"flavour-diagonal vector NSI ε^{{{q}V}}_{{{f}}} (seed 002; δg^p = 2ε^u + ε^d, δg^n = ε^u + 2ε^d)")
           for q in ("u", "d") for f in ("ee", "mumu", "tautau")],
+        *[Parameter(f"eps_{q}_{f}", 0.0, -1.0, 1.0, "",
+                    f"off-diagonal vector NSI ε^{{{q}V}}_{{{f}}} (real; incoherent, seed 002)")
+          for q in ("u", "d") for f in ("emu", "etau", "mutau")],
+        *[Parameter(f"mu_nu_{f}", 0.0, -100.0, 100.0, "1e-10 μ_B",
+                    f"effective ν_{f} magnetic moment (000:1374; CEvNS and ν–e scattering)")
+          for f in ("e", "mu", "tau")],
+        *[Parameter(f"rch2_{f}", sm, -100.0, 100.0, "1e-32 cm²",
+                    f"ν charge radius ⟨r²_{f}⟩ (002:126; default: SM {sm} × 1e-32 cm², 000:1110)")
+          for f, sm in (("ee", -0.82), ("mumu", -0.48), ("tautau", -0.30))],
+        *[Parameter(f"rch2_{f}", 0.0, -100.0, 100.0, "1e-32 cm²", f"transition charge radius |⟨r²_{f}⟩| (002:126)")
+          for f in ("emu", "etau", "mutau")],
+        *[Parameter(f"q_nu_{f}", 0.0, -100.0, 100.0, "1e-8 e", f"ν_{f} millicharge (000:452–468)")
+          for f in ("e", "mu", "tau")],
+        Parameter("g_phi", 0.0, 0.0, 1e-3, "", "scalar coupling g_φ (scalar-universal; 000:1073)"),
+        Parameter("m_phi", 1000.0, 0.1, 1e5, "MeV", "scalar mass M_φ (scalar-universal)"),
         Parameter("g_zp", 0.0, 0.0, 1e-3, "", "Z' coupling g_Z' (Z' models; 000:299)"),
         Parameter("m_zp", 1000.0, 0.1, 1e5, "MeV", "Z' mass M_Z' (Z' models)"),
         Parameter("rn_ar", None, 2.0, 8.0, "fm", "⁴⁰Ar neutron rms radius (default: set by the experiment)"),
@@ -74,7 +89,7 @@ def check_value(name: str, value) -> float:
         raise ConfigError(f"parameter '{name}': value {value!r} is not finite")
     if name.startswith("rn") and v <= 1.6:
         raise ConfigError(f"parameter '{name}': radius {v} fm must exceed 1.6 fm (Helm: R² > 3 s²)")
-    if name == "m_zp" and v <= 0:
+    if name in ("m_zp", "m_phi") and v <= 0:
         raise ConfigError(f"parameter '{name}': mass {v} MeV must be > 0")
     if name == "cevns_norm" and v < 0:
         raise ConfigError(f"parameter '{name}': {v} must be >= 0")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cevns.kernels.binned import binned_cevns_chi2_points_general
+from cevns.kernels.binned import binned_cevns_chi2_points_bsm
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.cross_sections import axial_charge
@@ -19,12 +19,12 @@ from cevns.kernels.detector import pe_bin_response, polynomial_quenching, time_b
 from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope, spin_excess
 from cevns.kernels.quadrature import gauss_legendre
-from cevns.kernels.rates import cevns_source_spectra_general, fold_time
+from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
 from ..errors import ConfigError
 from ..likelihood import Likelihood
-from ..models import MODELS, NSI_PARAMETERS, bsm_columns, model_parameters, zprime_name
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
 from .base import Experiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
@@ -33,6 +33,7 @@ from .sns import (
     recoil_nodes,
     sns_axial_weights,
     sns_fluence,
+    sns_incoherent_weights,
     sns_node_weights,
 )
 
@@ -92,8 +93,8 @@ class CoherentCsI2021(Experiment):
 
     name = "coherent-csi-2021"
     description = "COHERENT CsI[Na] 2021 full dataset, 14.6 kg at 19.3 m (arXiv:2110.07730)"
-    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS)
-    models = tuple(m for m in MODELS if m == "sm" or m.startswith("zprime-"))
+    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS, *EM_PARAMETERS)
+    models = tuple(MODELS)
     nuisance_names = ("eta_cevns", "eta_brn", "eta_nin", "eta_ss")
     components = ("cevns", "brn", "nin", "ss")
     isotopes = ("Cs133", "I127")
@@ -115,6 +116,7 @@ class CoherentCsI2021(Experiment):
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )
         self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
+        self.base_mm, self.base_s = sns_incoherent_weights(self.targets, self.fluence, self.t_nodes, self.t_weights)
         self.resp = self._energy_response()
         self.time_frac = self._time_response()
         self.axial = np.zeros((PE_EDGES.size - 1, TIME_EDGES.size - 1))
@@ -195,12 +197,11 @@ class CoherentCsI2021(Experiment):
         params = dict(params or {})
         theta = self.theta({k: v for k, v in params.items() if k not in model_parameters(model)})
         values = self.check_params(params, model)
-        cols = bsm_columns(model, values, 1)[0]
+        cpl = coupling_columns(model, values, 1)[0]
         cp, cn = self.zprime_arrays(model)
-        e = cevns_source_spectra_general(
-            self.base, self.fp, self.q, self.gauss, self.q2, self.targets.z, self.targets.n, SNS_SOURCE_FLAVOUR,
-            theta[0], np.ascontiguousarray(theta[2:]), self.resp, cols[0:3].copy(), cols[3:6].copy(), cols[6],
-            cols[7], cp, cn,
+        e = cevns_source_spectra_bsm(
+            self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
+            self.targets.n, SNS_SOURCE_FLAVOUR, theta[0], np.ascontiguousarray(theta[2:]), self.resp, cpl, cp, cn,
         )
         return e * theta[1], theta[1]
 
@@ -248,8 +249,8 @@ class CsILikelihood(Likelihood):
         self.fixed = exp.check_params(dict(fixed), model)
         self.defaults = exp.defaults()
         cp, cn = exp.zprime_arrays(model)
-        self.arrays = (exp.base, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR,
-                       exp.resp, exp.time_frac, exp.axial.ravel().copy(), cp, cn)
+        self.arrays = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z,
+                       exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp, exp.time_frac, exp.axial.ravel().copy(), cp, cn)
         self.bkg = np.vstack([exp.brn.ravel(), exp.nin.ravel(), exp.ss.ravel()])
         self.obs = exp.obs.ravel().copy()
         self._checksums = exp.data_checksums()
@@ -259,21 +260,21 @@ class CsILikelihood(Likelihood):
         return dict(self._checksums)
 
     def theta(self, points) -> np.ndarray:
-        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), 8 BSM columns] for an (n, len(names)) array."""
+        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
         pts = np.atleast_2d(np.asarray(points, dtype=float))
         n = pts.shape[0]
         vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         if "rn" in vals:
             vals["rn_cs"] = vals["rn_i"] = vals["rn"]
-        theta = np.empty((n, 4 + 8))
+        theta = np.empty((n, 4 + N_COUPLINGS))
         for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
             theta[:, c] = vals[k]
-        theta[:, 4:] = bsm_columns(self.model, vals, n)
+        theta[:, 4:] = coupling_columns(self.model, vals, n)
         return theta
 
     def evaluate(self, points):
         theta = self.theta(points)
         sigmas = SIGMAS if self.profile else np.zeros_like(SIGMAS)
-        chi2, eta, status = binned_cevns_chi2_points_general(theta, *self.arrays, self.bkg, self.obs, sigmas)
+        chi2, eta, status = binned_cevns_chi2_points_bsm(theta, *self.arrays, self.bkg, self.obs, sigmas)
         self.last_status = status
         return chi2, eta

@@ -23,8 +23,8 @@ from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 
 __all__ = [
-    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "sns_axial_weights", "Targets",
-    "sns_fluence",
+    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
+    "sns_incoherent_weights", "Targets", "sns_fluence",
 ]
 
 SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
@@ -95,3 +95,27 @@ def sns_axial_weights(targets: Targets, fluence: float, t_nodes, t_weights, q_ax
                 out[a, s, k] = (t_weights[k] * targets.count[a] * fluence * CEVNS_PREFACTOR * m
                                 * q_axial[a] ** 2 * fa * fa * mom)
     return out
+
+
+def sns_incoherent_weights(targets: Targets, fluence: float, t_nodes, t_weights):
+    """Node weights of the incoherent terms (n_iso, 3, n_T) each:
+
+    magnetic moment (000:1374): w_k n_a Φ (πα²/m_e²)(ħc)² [Φ0/T − Φ1] (per μ_B², times Z² F_p² per point);
+    scalar mediator (000:1073): w_k n_a Φ (ħc)² M²/(4π) T Φ2 (times g_φ⁴ (σ_πN/m̄_ud)² (Z F_p + N F_n)²/(|q|² +
+    M_φ²)² per point).
+    """
+    from cevns.kernels.constants import HBARC2_MEV2_CM2
+    from cevns.kernels.electron_scattering import ES_MM_PREFACTOR
+
+    n_iso, n_t = len(targets.names), t_nodes.size
+    mm = np.zeros((n_iso, 3, n_t))
+    sc = np.zeros((n_iso, 3, n_t))
+    for a in range(n_iso):
+        m = targets.mass[a]
+        for k, t in enumerate(t_nodes):
+            emin = e_min(t, m)
+            for s in range(3):
+                scale = t_weights[k] * targets.count[a] * fluence
+                mm[a, s, k] = scale * ES_MM_PREFACTOR * max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
+                sc[a, s, k] = scale * HBARC2_MEV2_CM2 * m * m / (4.0 * np.pi) * t * sns_moment(s, 2, emin)
+    return mm, sc
