@@ -40,6 +40,8 @@ def cmd_rate(args) -> int:
     counts = {k: float(v.sum()) for k, v in pred.items()}
     out = {"experiment": exp.name, "params": params, "counts": counts,
            "observed": float(exp.observed().sum())}
+    if hasattr(exp, "rate_summary"):  # experiment-specific figures, e.g. counts per day of a reactor run
+        out.update(exp.rate_summary(params))
     if hasattr(exp, "predict_cevns_by_flavour"):
         out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in exp.predict_cevns_by_flavour(params).items()}
     lines = [f"{exp.name}: expected counts in the analysis region" + (f" at {params}" if params else " (SM)")]
