@@ -55,6 +55,9 @@ EDGES_KEV = np.arange(1.0, 31.0, 1.0)
 # True recoil-energy node range [keV]: σ(1 keV) = 0.31 keV, σ(30 keV) = 1.8 keV; 0.3 and 36 keV are > 2.2σ and
 # > 3.3σ outside the analysis range (where the efficiency is < 1 % at 0.3 keV + 2.2σ).
 T_LO_KEV, T_HI_KEV = 0.3, 36.0
+# sin²θ23 (NuFIT 5.2, normal ordering) splits the non-ν_e solar flux into ν_μ and ν_τ (θ13 neglected here).
+SIN2_THETA23 = 0.572
+COS2_THETA23 = 1.0 - SIN2_THETA23
 # Unit of mu_nu_eff.
 MU_UNIT = 1e-12
 # B0 normalisation nuisance: unconstrained (the release gives no prior); a prior width of 1e3 is numerically free.
@@ -71,6 +74,30 @@ def xenon_atoms_per_tonne():
     """Xe atoms per tonne of natural xenon (isotopic abundances × AME2020 masses)."""
     mass_u = sum(f * iso.atomic_mass_u for iso, f in element("Xe"))
     return 1e6 / mass_u * N_AVOGADRO
+
+
+@jit
+def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
+    """χ²_min over the B0 normalisation with two flavour templates: signal = m2_e mm_e + m2_mt mm_mt
+    (μ² in units of the templates' μ, per point); otherwise as :func:`er_mm_chi2_points`."""
+    n_pts = m2_e.size
+    nb = obs.size
+    comps = np.empty((2, nb))
+    comps[0, :] = b0
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, 1))
+    status = np.empty(n_pts, dtype=np.int64)
+    eta_p = np.zeros(2)
+    work = np.empty((10, max(2, nb)))
+    for p in range(n_pts):
+        for b in range(nb):
+            comps[1, b] = m2_e[p] * mm_e[b] + m2_mt[p] * mm_mt[b]
+        eta_p[:] = 0.0
+        c, st = profile_into(obs, comps, sigmas, eta_p, work)
+        chi2[p] = c
+        eta[p, 0] = eta_p[0]
+        status[p] = st
+    return chi2, eta, status
 
 
 @jit
@@ -106,7 +133,9 @@ class XenonNTER2022(Experiment):
 
     name = "xenonnt-er-2022"
     description = "XENONnT first ER search, 1.16 t·yr, 1–30 keV (PRL 129, 161805); solar ν magnetic moment"
-    parameters = ("mu_nu_eff",)
+    # mu_nu_eff: one effective moment for all flavours [1e-12 μ_B]; mu_nu_e/mu/tau: per flavour [1e-10 μ_B]
+    # (ν_μ and ν_τ arrive in the proportions cos²θ23 : sin²θ23 of the non-ν_e solar flux).
+    parameters = ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau")
     nuisance_names = ("eta_b0",)
     components = ("b0", "magnetic_moment")
     OPTIONS: dict = {}
@@ -189,10 +218,25 @@ class XenonNTER2022(Experiment):
         p.update(self.check_params(params or {}))
         return float(p["mu_nu_eff"])
 
+    @staticmethod
+    def moment_squares(values: dict, n: int = 1):
+        """(μ_e², μ_μτ²) per point in units of MU_UNIT² for the two flavour templates of ``mm_by_flavour``."""
+        def get(k):
+            return np.broadcast_to(np.asarray(values.get(k, 0.0), dtype=float), (n,))
+
+        per_flavour = 1e-10 / MU_UNIT  # parameter units of mu_nu_e/mu/tau in template units
+        eff2 = get("mu_nu_eff") ** 2
+        m2_e = eff2 + (get("mu_nu_e") * per_flavour) ** 2
+        m2_mt = eff2 + (COS2_THETA23 * get("mu_nu_mu") ** 2 + SIN2_THETA23 * get("mu_nu_tau") ** 2) * per_flavour**2
+        return m2_e, m2_mt
+
     def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
         """Expected counts per 1-keV bin: B0 and the magnetic-moment signal (η = 0)."""
-        m = self.mu(params)
-        return {"b0": self.b0.copy(), "magnetic_moment": m * m * self.mm}
+        p = self.defaults()
+        p.update(self.check_params(params or {}))
+        m2_e, m2_mt = self.moment_squares(p)
+        return {"b0": self.b0.copy(),
+                "magnetic_moment": m2_e[0] * self.mm_by_flavour[0] + m2_mt[0] * self.mm_by_flavour[1]}
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
@@ -217,9 +261,10 @@ class ERLikelihood(Likelihood):
         self.names = tuple(names)
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
-        self.mu0 = exp.mu(fixed)
+        self.fixed = exp.check_params(dict(fixed))
         self.b0 = exp.b0.copy()
-        self.mm = exp.mm.copy()
+        self.mm_e = exp.mm_by_flavour[0].copy()
+        self.mm_mt = exp.mm_by_flavour[1].copy()
         self.obs = exp.obs.copy()
         self.profile = True  # False: B0 normalisation held at 1 (scan files' nuisances = "fixed")
         self._checksums = exp.data_checksums()
@@ -229,8 +274,10 @@ class ERLikelihood(Likelihood):
 
     def evaluate(self, points):
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        mu = pts[:, 0].copy() if self.names else np.full(pts.shape[0], self.mu0)
+        vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        m2_e, m2_mt = XenonNTER2022.moment_squares(vals, pts.shape[0])
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
-        chi2, eta, status = er_mm_chi2_points(mu, self.b0, self.mm, self.obs, sigmas)
+        chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt), self.b0,
+                                               self.mm_e, self.mm_mt, self.obs, sigmas)
         self.last_status = status
         return chi2, eta

@@ -109,3 +109,19 @@ def test_mu_limit_near_published(xe):
     chi, _ = lik.evaluate(np.array([[0.0], [hi]]))
     assert chi[1] - res["chi2_min"] == pytest.approx(2.7055, abs=1e-3)
     assert np.all(lik.last_status == 0)
+
+
+def test_flavour_moments_split_the_solar_flux():
+    # μ_eff = μ for every flavour equals the sum of the per-flavour templates; μ_e alone sees only the ν_e part
+    from cevns.scanner.experiments import get_experiment
+
+    xe = get_experiment("xenonnt-er-2022")
+    eff = xe.predict({"mu_nu_eff": 5.0})["magnetic_moment"]
+    flav = xe.predict({"mu_nu_e": 0.05, "mu_nu_mu": 0.05, "mu_nu_tau": 0.05})["magnetic_moment"]
+    np.testing.assert_allclose(flav, eff, rtol=1e-12)
+    only_e = xe.predict({"mu_nu_e": 0.05})["magnetic_moment"]
+    assert 0.3 < only_e.sum() / eff.sum() < 0.7  # P_ee of pp/7Be neutrinos ≈ 0.55
+    lik = xe.likelihood(["mu_nu_e"], {})
+    import pickle
+
+    assert len(pickle.dumps(lik)) < 20_000  # the likelihood does not drag the experiment along
