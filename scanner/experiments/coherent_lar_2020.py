@@ -42,6 +42,8 @@ SHAPE = (12, 8, 10)
 # (0.08–0.10 fm, mean 0.089).
 AR_SKIN_FM = 0.09
 
+EFF_BREAKS_BELOW_KEVEE = 20.0
+
 # Lowest recoil-energy node [MeV]: 1 keVnr gives 0.25 keVee, where the release efficiency is 0.
 T_LO = 1e-3
 
@@ -144,7 +146,7 @@ class CoherentLAr2020(Experiment):
     isotopes = ("Ar40",)
     OPTIONS: dict = {"efficiency": ("true", ("true", "reconstructed"))}
 
-    def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 8):
+    def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 4):
         if efficiency not in self.OPTIONS["efficiency"][1]:
             from ..errors import ConfigError
 
@@ -178,12 +180,15 @@ class CoherentLAr2020(Experiment):
         n_ar = self.mass_kg * 1e3 / ar.atomic_mass_u * N_AVOGADRO
         self.targets = Targets([ar], [n_ar], [self.rp])
         self.fluence = sns_fluence(self.nu_per_pot, self.pot, self.baseline_m)
-        self.t_nodes, self.t_weights = recoil_nodes(self.targets, T_LO, (), n_per_piece, n_min)
+        eff = datasets.load_table(DATASET, "CENNS10AnlAEfficiency.txt")
+        self.eff_table = eff
+        # With the efficiency at the true energy, A_i(T) has a kink at every table point: put node breaks at the
+        # table's keVnr column up to 20 keVee (above, ε is flat to ±1 % and smooth pieces of 24 nodes suffice).
+        breaks = tuple(1e-3 * eff[eff[:, 0] <= EFF_BREAKS_BELOW_KEVEE, 1]) if efficiency == "true" else ()
+        self.t_nodes, self.t_weights = recoil_nodes(self.targets, T_LO, breaks, n_per_piece, n_min)
         self.base, self.fp, self.q, self.gauss = sns_node_weights(
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )
-        eff = datasets.load_table(DATASET, "CENNS10AnlAEfficiency.txt")
-        self.eff_table = eff
         t_kevnr = 1e3 * self.t_nodes
         self.e_kevee = (self.qf[0] + self.qf[1] * t_kevnr) * t_kevnr
         self.resp = energy_response(self.e_kevee, eff[:, 0], eff[:, 2], efficiency, self.res_a)
