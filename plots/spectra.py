@@ -1,0 +1,339 @@
+"""Data versus prediction of a binned energy × time experiment, projected on energy and on time.
+
+:func:`spectrum_data` collects what the figure shows: the experiment's components (``exp.predict(params)``)
+scaled by the fitted normalisation nuisances, (1 + η_z) × N_z for every nuisance named ``eta_<component>``
+(seed 000:1094, eq. (10): μ_b = Σ_z (1 + η_z) N_zb), and the observed counts (``exp.observed()``).
+:func:`plot_spectrum` draws, per projection, the stacked components, the data with Poisson (Garwood 68.27 %)
+error bars, and below it the residuals (n − μ)/√μ.
+
+Generic over experiments: the first array axis is energy, the last is time (middle axes, e.g. F90, are summed);
+the bin edges come from the experiment (attributes ``energy_edges``/``time_edges``, else the module constants
+``PE_EDGES``/``E_EDGES``/``ENERGY_EDGES``/``EDGES_KEV`` and ``TIME_EDGES``). Experiments without time bins get
+a :class:`~cevns.scanner.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cevns.scanner.errors import ConfigError
+
+from . import style
+
+__all__ = ["SpectrumData", "SpectrumArtists", "spectrum_data", "plot_spectrum", "poisson_errors", "residuals"]
+
+log = logging.getLogger(__name__)
+
+COMPONENT_LABELS = {
+    "cevns": r"CE$\nu$NS",
+    "brn": "BRN",
+    "nin": "NIN",
+    "ss": "SS",
+    "delbrn": "BRN (delayed)",
+    "es": r"$\nu$–e",
+    "b0": r"$B_0$",
+    "magnetic_moment": r"$\mu_\nu$",
+}
+COMPONENT_COLORS = {"cevns": "#d62728", "brn": "#1f77b4", "nin": "#2ca02c", "ss": "0.72", "delbrn": "#9467bd"}
+
+# (attribute or module constant, axis label); first match of the right length wins.
+ENERGY_EDGES = (
+    ("energy_edges", "Energy"),
+    ("pe_edges", "Energy [PE]"),
+    ("PE_EDGES", "Energy [PE]"),
+    ("E_EDGES", "Energy [keVee]"),
+    ("ENERGY_EDGES", "Energy"),
+    ("EDGES_KEV", "Energy [keV]"),
+)
+TIME_EDGES = (("time_edges", r"Time [$\mu$s]"), ("TIME_EDGES", r"Time [$\mu$s]"))
+# Boolean masks of the energy bins an experiment fits (its predict() keeps only those rows).
+ENERGY_MASKS = ("energy_mask", "fit_pe")
+
+
+@dataclass
+class SpectrumData:
+    """Binned components (nuisances applied), observed counts and bin edges of one experiment."""
+
+    experiment: str
+    components: dict[str, np.ndarray]
+    observed: np.ndarray
+    energy_edges: np.ndarray
+    time_edges: np.ndarray
+    energy_label: str
+    time_label: str
+    params: dict = field(default_factory=dict)
+    nuisances: dict[str, float] = field(default_factory=dict)
+    applied: dict[str, str] = field(default_factory=dict)  # nuisance name → component it scales
+
+    @property
+    def prediction(self) -> np.ndarray:
+        return sum(self.components.values())
+
+    def project(self, which: str):
+        """(edges, {component: counts}, observed counts) summed onto "energy" (axis 0) or "time" (last axis)."""
+        if which not in ("energy", "time"):
+            raise ConfigError(f"projection must be 'energy' or 'time', got {which!r}")
+        nd = self.observed.ndim
+        keep = 0 if which == "energy" else nd - 1
+        other = tuple(i for i in range(nd) if i != keep)
+        comps = {k: np.asarray(v, float).sum(axis=other) for k, v in self.components.items()}
+        obs = np.asarray(self.observed, float).sum(axis=other)
+        return (self.energy_edges if which == "energy" else self.time_edges), comps, obs
+
+
+@dataclass
+class SpectrumArtists:
+    """What :func:`plot_spectrum` drew, per projection ("energy", "time")."""
+
+    figure: object
+    axes: dict  # projection → (main axes, residual axes)
+    stacks: dict  # projection → {component: StepPatch}
+    data: dict  # projection → ErrorbarContainer of the data points
+    residuals: dict  # projection → ErrorbarContainer of (n − μ)/√μ
+    residual_values: dict  # projection → array
+    spectrum: SpectrumData
+    legend: object = None
+
+
+def poisson_errors(n) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) 68.27 % Garwood errors of Poisson counts ``n`` (lower = 0 at n = 0)."""
+    from scipy.stats import chi2
+
+    n = np.asarray(n, dtype=float)
+    a = 1.0 - 0.682689492137086
+    lo = np.where(n > 0, 0.5 * chi2.ppf(a / 2, 2 * np.maximum(n, 1e-300)), 0.0)
+    hi = 0.5 * chi2.ppf(1 - a / 2, 2 * (n + 1))
+    return n - lo, hi - n
+
+
+def residuals(observed, predicted) -> np.ndarray:
+    """(n − μ)/√μ per bin (NaN where μ ≤ 0)."""
+    n = np.asarray(observed, dtype=float)
+    mu = np.asarray(predicted, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mu > 0, (n - mu) / np.sqrt(np.where(mu > 0, mu, 1.0)), np.nan)
+
+
+def _find_edges(exp, module, table, size):
+    tried = []
+    for name, label in table:
+        for owner in (exp, module):
+            e = getattr(owner, name, None)
+            if e is None:
+                continue
+            e = np.asarray(e, dtype=float)
+            if e.ndim != 1 or e.size < 2:
+                continue
+            if e.size - 1 == size:
+                return e, label
+            for mname in ENERGY_MASKS if table is ENERGY_EDGES else ():
+                mask = getattr(exp, mname, None)
+                if mask is None:
+                    continue
+                mask = np.asarray(mask)
+                if mask.dtype == bool and mask.size == e.size - 1 and mask.sum() == size:
+                    idx = np.flatnonzero(mask)
+                    if np.all(np.diff(idx) == 1):
+                        return e[idx[0] : idx[-1] + 2], label
+            tried.append(f"{name} ({e.size - 1} bins)")
+    return None, tried
+
+
+def _nuisance_values(exp, params, nuisances) -> dict[str, float]:
+    names = tuple(getattr(exp, "nuisance_names", ()))
+    if nuisances is None or (isinstance(nuisances, str) and nuisances == "fit"):
+        if not names:
+            return {}
+        _, eta = exp.chi2(params)
+        eta = np.asarray(eta, dtype=float).reshape(-1)
+        return dict(zip(names, (float(v) for v in eta)))
+    if isinstance(nuisances, str):
+        if nuisances in ("zero", "none"):
+            return {n: 0.0 for n in names}
+        raise ConfigError(f"nuisances must be 'fit', 'zero', a dict or an array, got {nuisances!r}")
+    if isinstance(nuisances, dict):
+        bad = [k for k in nuisances if k not in names]
+        if bad:
+            raise ConfigError(f"unknown nuisance(s) {bad} of '{exp.name}'; its nuisances: {list(names)}")
+        return {n: float(nuisances.get(n, 0.0)) for n in names}
+    arr = np.asarray(nuisances, dtype=float).reshape(-1)
+    if arr.size != len(names):
+        raise ConfigError(f"{arr.size} nuisance value(s) for the {len(names)} of '{exp.name}': {list(names)}")
+    return dict(zip(names, (float(v) for v in arr)))
+
+
+def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
+    """Components with the nuisances applied, data and bin edges of a binned energy × time experiment.
+
+    ``experiment``: a name (``"coherent-csi-2021"``, options as ``NAME:key=value``) or an Experiment.
+    ``params``: parameter values (default: the experiment's defaults). ``nuisances``: None or "fit" (profile
+    them at ``params`` with ``exp.chi2``), "zero", ``{name: η}`` or an array in ``exp.nuisance_names`` order.
+    Nuisances named ``eta_<component>`` scale that component by (1 + η); others (shape nuisances) are not
+    applied and logged.
+    """
+    if isinstance(experiment, str):
+        from cevns.scanner.experiments import get_experiment
+
+        exp = get_experiment(experiment)
+    else:
+        exp = experiment
+    params = dict(params or {})
+    exp.check_params(params)
+    pred = exp.predict(params)
+    obs = np.asarray(exp.observed(), dtype=float)
+    name = getattr(exp, "name", type(exp).__name__)
+    if obs.ndim < 2:
+        raise ConfigError(
+            f"experiment '{name}' has no time bins (observed counts of shape {obs.shape}); the spectrum figure "
+            "needs energy × time bins"
+        )
+    comps = {}
+    for k, v in pred.items():
+        v = np.asarray(v, dtype=float)
+        if v.shape != obs.shape:
+            raise ConfigError(f"experiment '{name}': component {k!r} has shape {v.shape}, data {obs.shape}")
+        comps[k] = v
+    module = sys.modules.get(type(exp).__module__)
+    e_edges, e_label = _find_edges(exp, module, ENERGY_EDGES, obs.shape[0])
+    if e_edges is None:
+        raise ConfigError(f"experiment '{name}': no energy bin edges for {obs.shape[0]} bins (tried {e_label})")
+    t_edges, t_label = _find_edges(exp, module, TIME_EDGES, obs.shape[-1])
+    if t_edges is None:
+        raise ConfigError(
+            f"experiment '{name}' has no time bins: no time bin edges for {obs.shape[-1]} bins "
+            f"(tried {t_label or 'time_edges, TIME_EDGES'}); the spectrum figure needs energy × time bins"
+        )
+    eta = _nuisance_values(exp, params, nuisances)
+    applied = {}
+    for n, v in eta.items():
+        comp = n[4:] if n.startswith("eta_") else None
+        if comp in comps:
+            comps[comp] = (1.0 + v) * comps[comp]
+            applied[n] = comp
+        elif v != 0.0:
+            log.warning("%s: nuisance %s = %.3g is not a normalisation; not applied in the figure", name, n, v)
+    return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, applied)
+
+
+def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, colors):
+    edges, comps, obs = data.project(which)
+    width = np.diff(edges)
+    scale = 1.0 / width if density else np.ones_like(width)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    stacks = {}
+    base = np.zeros(len(width))
+    # backgrounds at the bottom, the first component (CEvNS) on top
+    for k in reversed(list(comps)):
+        top = base + comps[k] * scale
+        stacks[k] = ax.stairs(
+            top,
+            edges,
+            baseline=base.copy(),
+            fill=True,
+            color=colors.get(k),
+            alpha=0.85,
+            lw=0,
+            label=COMPONENT_LABELS.get(k, k),
+        )
+        base = top
+    pred = sum(comps.values())
+    lo, hi = poisson_errors(obs)
+    cont = ax.errorbar(
+        centres,
+        obs * scale,
+        yerr=np.vstack([lo, hi]) * scale,
+        xerr=0.5 * width,
+        fmt="o",
+        color="k",
+        ms=2.5,
+        elinewidth=0.7,
+        capsize=0,
+        label="Data",
+    )
+    res = residuals(obs, pred)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rerr = np.vstack([lo, hi]) / np.sqrt(np.where(pred > 0, pred, np.nan))
+    rcont = rax.errorbar(
+        centres, res, yerr=rerr, xerr=0.5 * width, fmt="o", color="k", ms=2.5, elinewidth=0.7, capsize=0
+    )
+    rax.axhline(0.0, color="0.4", lw=0.7)
+    finite = np.abs(res[np.isfinite(res)])
+    lim = max(2.5, 1.15 * float(finite.max())) if finite.size else 3.0
+    rax.set_ylim(-lim, lim)
+    rax.set_xlim(edges[0], edges[-1])
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0.0, None)
+    label = data.energy_label if which == "energy" else data.time_label
+    rax.set_xlabel(label)
+    rax.set_ylabel(r"$(n-\mu)/\sqrt{\mu}$")
+    unit = label[label.find("[") + 1 : label.rfind("]")] if "[" in label else "bin"
+    ax.set_ylabel(f"Counts / {unit}" if density else "Counts / bin")
+    ax.tick_params(labelbottom=False)
+    return stacks, cont, rcont, res
+
+
+def plot_spectrum(
+    experiment,
+    params=None,
+    nuisances=None,
+    axes=None,
+    *,
+    density: bool = True,
+    figsize=(style.DOUBLE_WIDTH, 3.2),
+    title: str | None = None,
+) -> SpectrumArtists:
+    """Data versus prediction projected on energy (left) and time (right), with residual panels below.
+
+    Parameters
+    ----------
+    experiment, params, nuisances
+        As in :func:`spectrum_data` (default: nuisances profiled at ``params``).
+    axes
+        None (a new figure), or four axes ``[[energy, time], [energy residuals, time residuals]]``.
+    density
+        Plot counts per unit of the bin variable (per PE, per µs): bins of unequal width stay comparable.
+    title
+        Text in the time panel (default: the experiment label).
+
+    Returns
+    -------
+    SpectrumArtists
+        ``stacks[proj][component]`` (StepPatch, stacked, nuisances applied), ``data[proj]`` and
+        ``residuals[proj]`` (ErrorbarContainer, one point per bin), ``residual_values[proj]``, ``spectrum``.
+    """
+    data = spectrum_data(experiment, params, nuisances)
+    palette = iter(["#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"])
+    colors = {k: COMPONENT_COLORS.get(k) or next(palette, None) for k in data.components}
+    with style.context(axes is None):
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=figsize, layout="constrained")
+            gs = fig.add_gridspec(2, 2, height_ratios=(3, 1))
+            grid = [[None, None], [None, None]]
+            for col in range(2):
+                grid[0][col] = fig.add_subplot(gs[0, col])
+                grid[1][col] = fig.add_subplot(gs[1, col], sharex=grid[0][col])
+        else:
+            grid = np.asarray(axes, dtype=object).reshape(2, 2)
+            fig = grid[0][0].figure
+        out = SpectrumArtists(fig, {}, {}, {}, {}, {}, data)
+        for col, which in enumerate(("energy", "time")):
+            ax, rax = grid[0][col], grid[1][col]
+            stacks, cont, rcont, res = _draw_projection(ax, rax, data, which, density, colors)
+            out.axes[which] = (ax, rax)
+            out.stacks[which] = stacks
+            out.data[which] = cont
+            out.residuals[which] = rcont
+            out.residual_values[which] = res
+        ax_e = grid[0][0]
+        handles, labels = ax_e.get_legend_handles_labels()
+        out.legend = ax_e.legend(handles[::-1], labels[::-1], loc="upper right")
+        text = title if title is not None else style.experiment_label(data.experiment)
+        if text:
+            grid[0][1].text(0.97, 0.95, text, transform=grid[0][1].transAxes, ha="right", va="top")
+    return out
