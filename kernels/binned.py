@@ -11,13 +11,21 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import profile_into
-from .rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, cevns_source_spectra_general, fold_time
+from .rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
 
-__all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned_cevns_chi2_points_general",
-           "binned_cevns_chi2_points_bsm", "N_BSM_COLUMNS"]
+__all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned_cevns_chi2_points_bsm"]
 
-# BSM columns appended to θ by the general kernel: δg^p (3), δg^n (3), g_Z'², M_Z'² [MeV²].
-N_BSM_COLUMNS = 8
+
+@jit
+def _profile_point(e, time_frac, norm, extra, counts, comps, obs, sigmas, eta_p, work):
+    """Fold the energy-binned counts ``e`` in time, scale by ``norm``, add ``extra``, profile; returns (χ², status)."""
+    fold_time(e, time_frac, counts)
+    n_e, n_tb = counts.shape
+    for i in range(n_e):
+        for j in range(n_tb):
+            comps[0, i * n_tb + j] = norm * (counts[i, j] + extra[i * n_tb + j])
+    eta_p[:] = 0.0
+    return profile_into(obs, comps, sigmas, eta_p, work)
 
 
 @jit
@@ -60,61 +68,7 @@ def binned_cevns_chi2_points_extra(theta, base, fp, q, gauss, z, n, src_flavour,
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
         e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
-        fold_time(e, time_frac, counts)
-        norm = theta[p, 1]
-        for i in range(n_e):
-            for j in range(n_tb):
-                comps[0, i * n_tb + j] = norm * (counts[i, j] + extra[i * n_tb + j])
-        eta_p[:] = 0.0
-        c, st = profile_into(obs, comps, sigmas, eta_p, work)
-        chi2[p] = c
-        eta[p, :] = eta_p
-        status[p] = st
-    return chi2, eta, status
-
-
-@jit
-def binned_cevns_chi2_points_general(theta, base, fp, q, gauss, q2, z, n, src_flavour, resp, time_frac, extra,
-                                     zp_cp, zp_cn, bkg, obs, sigmas):
-    """Profiled χ² with the vector BSM terms of :func:`cevns_source_spectra_general`.
-
-    θ rows: [sin²θ_W, norm, R_n (n_iso), δg^p_e, δg^p_μ, δg^p_τ, δg^n_e, δg^n_μ, δg^n_τ, g_Z'², M_Z'²].
-    Returns chi2 (n_points,), eta (n_points, 1 + n_bkg), status (n_points,).
-    """
-    n_pts = theta.shape[0]
-    n_iso = base.shape[0]
-    n_e = resp.shape[0]
-    n_tb = time_frac.shape[1]
-    n_bkg = bkg.shape[0]
-    nz = 1 + n_bkg
-    comps = np.empty((nz, n_e * n_tb))
-    for zz in range(n_bkg):
-        comps[1 + zz, :] = bkg[zz, :]
-    counts = np.empty((n_e, n_tb))
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, nz))
-    status = np.empty(n_pts, dtype=np.int64)
-    eta_p = np.empty(nz)
-    work = np.empty((6 + 2 * nz, max(nz, n_e * n_tb)))
-    rn = np.empty(n_iso)
-    dgp = np.empty(3)
-    dgn = np.empty(3)
-    c0 = 2 + n_iso
-    for p in range(n_pts):
-        for a in range(n_iso):
-            rn[a] = theta[p, 2 + a]
-        for f in range(3):
-            dgp[f] = theta[p, c0 + f]
-            dgn[f] = theta[p, c0 + 3 + f]
-        e = cevns_source_spectra_general(base, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn, resp, dgp,
-                                         dgn, theta[p, c0 + 6], theta[p, c0 + 7], zp_cp, zp_cn)
-        fold_time(e, time_frac, counts)
-        norm = theta[p, 1]
-        for i in range(n_e):
-            for j in range(n_tb):
-                comps[0, i * n_tb + j] = norm * (counts[i, j] + extra[i * n_tb + j])
-        eta_p[:] = 0.0
-        c, st = profile_into(obs, comps, sigmas, eta_p, work)
+        c, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = c
         eta[p, :] = eta_p
         status[p] = st
@@ -154,13 +108,7 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
             cpl[c] = theta[p, c0 + c]
         e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
                                      resp, cpl, zp_cp, zp_cn)
-        fold_time(e, time_frac, counts)
-        norm = theta[p, 1]
-        for i in range(n_e):
-            for j in range(n_tb):
-                comps[0, i * n_tb + j] = norm * (counts[i, j] + extra[i * n_tb + j])
-        eta_p[:] = 0.0
-        cc, st = profile_into(obs, comps, sigmas, eta_p, work)
+        cc, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = cc
         eta[p, :] = eta_p
         status[p] = st

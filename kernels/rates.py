@@ -17,7 +17,7 @@ from .cross_sections import weak_charge
 from .form_factors import helm_r0, spherical_j1_over_x
 
 __all__ = [
-    "cevns_source_spectra", "cevns_source_spectra_general", "cevns_source_spectra_bsm", "fold_time",
+    "cevns_source_spectra", "cevns_source_spectra_bsm", "fold_time", "fold_energy",
     "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
 ]
 
@@ -59,54 +59,7 @@ def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp)
             for k in range(n_t):
                 qw = weak_charge(gp, gn, z[a], n[a], fp[a, k], fn[k])
                 spec[s, k] += base[a, s, k] * qw * qw
-    n_e = resp.shape[0]
-    out = np.zeros((n_src, n_e))
-    for s in range(n_src):
-        for i in range(n_e):
-            acc = 0.0
-            for k in range(n_t):
-                acc += resp[i, k] * spec[s, k]
-            out[s, i] = acc
-    return out
-
-
-# Reassociation vectorises the node sums; deterministic for a given build (see kernels/likelihood.py).
-@jit(fastmath={"reassoc", "contract"})
-def cevns_source_spectra_general(base, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp, dgp, dgn, zp_g2, zp_m2,
-                                 zp_cp, zp_cn):
-    """As :func:`cevns_source_spectra` with the vector-current BSM terms of the weak charge:
-
-    Q_aℓ(T) = Z F_p [g_V^p(ℓ) + δg_ℓ^p + g²/(|q|² + M²) c^p_aℓ(T)] + N F_n [g_V^n + δg_ℓ^n + g²/(|q|² + M²) c^n_ℓ]
-
-    δg^p, δg^n (3,): flavour-diagonal contact shifts (NSI: δg^p = 2ε^u + ε^d, δg^n = ε^u + 2ε^d, seed 002);
-    zp_g2 = g_Z'², zp_m2 = M_Z'² [MeV²]; zp_cp (n_iso, 3, n_T) and zp_cn (3,) from
-    :func:`cevns.kernels.mediators.zprime_coefficients` (000:299, 000:1051); q2 (n_iso, n_T) is |q|² [MeV²].
-    """
-    n_iso, n_src, n_t = base.shape
-    spec = np.zeros((n_src, n_t))
-    fn = np.empty(n_t)
-    gn0 = gv_neutron()
-    for a in range(n_iso):
-        r0 = helm_r0(rn[a])
-        for k in range(n_t):
-            fn[k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
-        for s in range(n_src):
-            f = src_flavour[s]
-            gp0 = gv_proton(f, sin2w) + dgp[f]
-            gn = gn0 + dgn[f]
-            for k in range(n_t):
-                prop = zp_g2 / (q2[a, k] + zp_m2)
-                qw = (gp0 + prop * zp_cp[a, f, k]) * z[a] * fp[a, k] + (gn + prop * zp_cn[f]) * n[a] * fn[k]
-                spec[s, k] += base[a, s, k] * qw * qw
-    n_e = resp.shape[0]
-    out = np.zeros((n_src, n_e))
-    for s in range(n_src):
-        for i in range(n_e):
-            acc = 0.0
-            for k in range(n_t):
-                acc += resp[i, k] * spec[s, k]
-            out[s, i] = acc
-    return out
+    return fold_energy(spec, resp)
 
 
 @jit(fastmath={"reassoc", "contract"})
@@ -160,6 +113,13 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
                     d = q2[a, k] + m_phi2
                     r += base_s[a, s, k] * s_phi * (zf + nf) * (zf + nf) / (d * d)
                 spec[s, k] += r
+    return fold_energy(spec, resp)
+
+
+@jit(fastmath={"reassoc", "contract"})
+def fold_energy(spec, resp):
+    """E_si = Σ_k A_ik S_sk: node spectra (n_src, n_T) through the energy response (n_E, n_T)."""
+    n_src, n_t = spec.shape
     n_e = resp.shape[0]
     out = np.zeros((n_src, n_e))
     for s in range(n_src):

@@ -1,8 +1,8 @@
 """Physics models: a model name → its parameters and the map from parameters to the kernels' coupling columns.
 
-The base parameters (SM inputs, radii, sin²θ_W, NSI ε's) are always available and default to the SM; a mediator
-model adds its coupling and mass. The kernels take, per point, the columns of
-:data:`cevns.kernels.binned.N_BSM_COLUMNS`: δg^p (3 flavours), δg^n (3), g_Z'², M_Z'² [MeV²].
+The base parameters (SM inputs, radii, sin²θ_W, NSI ε's, EM properties) are always available and default to the
+SM; a mediator model adds its coupling and mass. The kernels take, per point, the coupling vector described at
+:data:`cevns.kernels.rates.N_COUPLINGS`, built by :func:`coupling_columns`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from cevns.kernels.rates import N_COUPLINGS
 from .errors import ConfigError
 
 __all__ = [
-    "MODELS", "NSI_PARAMETERS", "EM_PARAMETERS", "model_parameters", "check_model", "bsm_columns",
+    "MODELS", "NSI_PARAMETERS", "EM_PARAMETERS", "model_parameters", "check_model",
     "coupling_columns", "zprime_name", "SM_CHARGE_RADII", "CHARGE_RADIUS_UNIT_CM2", "MAGNETIC_MOMENT_UNIT",
     "MILLICHARGE_UNIT", "SIGMA_PIN_OVER_MUD",
 ]
@@ -78,25 +78,6 @@ def model_parameters(model: str) -> tuple[str, ...]:
     """Parameters the model adds to the base set."""
     check_model(model)
     return MODELS[model][1]
-
-
-def bsm_columns(model: str, values: dict, n: int) -> np.ndarray:
-    """(n, 8) coupling columns from parameter arrays/scalars in ``values`` (missing names: SM)."""
-    out = np.zeros((n, 8))
-
-    def get(name):
-        return np.broadcast_to(np.asarray(values.get(name, 0.0), dtype=float), (n,))
-
-    for f, fl in enumerate(FLAVOURS):
-        eu, ed = get(f"eps_u_{fl}"), get(f"eps_d_{fl}")
-        out[:, f] = 2.0 * eu + ed  # proton = uud
-        out[:, 3 + f] = eu + 2.0 * ed  # neutron = udd
-    if zprime_name(model) is not None:
-        out[:, 6] = get("g_zp") ** 2
-        out[:, 7] = get("m_zp") ** 2
-    else:
-        out[:, 7] = 1.0  # no Z': g² = 0, any M² > 0 avoids 0/0
-    return out
 
 
 def coupling_columns(model: str, values: dict, n: int) -> np.ndarray:
