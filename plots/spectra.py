@@ -7,6 +7,7 @@ scaled by the fitted normalisation nuisances, (1 + η_z) × N_z for every nuisan
 error bars, and below it the residuals (n − μ)/√μ.
 
 Generic over experiments: the first array axis is energy, the last is time (middle axes, e.g. F90, are summed);
+an experiment with shape nuisances can provide ``predict_with_nuisances(params, eta)``;
 the bin edges come from the experiment (attributes ``energy_edges``/``time_edges``, else the module constants
 ``PE_EDGES``/``E_EDGES``/``ENERGY_EDGES``/``EDGES_KEV`` and ``TIME_EDGES``). Experiments without time bins get
 a :class:`~cevns.scanner.errors.ConfigError`.
@@ -173,7 +174,9 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     ``params``: parameter values (default: the experiment's defaults). ``nuisances``: None or "fit" (profile
     them at ``params`` with ``exp.chi2``), "zero", ``{name: η}`` or an array in ``exp.nuisance_names`` order.
     Nuisances named ``eta_<component>`` scale that component by (1 + η); others (shape nuisances) are not
-    applied and logged.
+    applied and logged, unless the experiment defines ``predict_with_nuisances(params, eta) -> {component:
+    array}`` (η in ``nuisance_names`` order), which is then used for every component (``applied`` maps each
+    nuisance to ``"*"``).
     """
     if isinstance(experiment, str):
         from cevns.scanner.experiments import get_experiment
@@ -208,6 +211,13 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
             f"(tried {t_label or 'time_edges, TIME_EDGES'}); the spectrum figure needs energy × time bins"
         )
     eta = _nuisance_values(exp, params, nuisances)
+    hook = getattr(exp, "predict_with_nuisances", None)
+    if callable(hook):  # the experiment applies all its nuisances (shape ones too) itself
+        full = hook(params, np.array([eta[n] for n in exp.nuisance_names], dtype=float))
+        comps = {k: np.asarray(v, dtype=float) for k, v in full.items()}
+        if any(v.shape != obs.shape for v in comps.values()):
+            raise ConfigError(f"experiment '{name}': predict_with_nuisances returned arrays not of shape {obs.shape}")
+        return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, {n: "*" for n in eta})
     applied = {}
     for n, v in eta.items():
         comp = n[4:] if n.startswith("eta_") else None

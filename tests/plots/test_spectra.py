@@ -144,6 +144,18 @@ def test_generic_experiment_3d_and_shape_nuisance():
     assert art.axes["energy"][1].get_xlabel() == "Energy"
 
 
+def test_experiment_hook_applies_shape_nuisances():
+    class Hooked(_Toy):
+        def predict_with_nuisances(self, params, eta):
+            pred = self.predict(params)
+            return {"sig": (1 + eta[0]) * pred["sig"], "bkg": (1 + eta[1]) * pred["bkg"]}
+
+    toy = Hooked()
+    d = spectrum_data(toy, nuisances=[0.2, -0.5])
+    assert np.allclose(d.components["bkg"], 0.5 * toy.bkg) and np.allclose(d.components["sig"], 1.2 * toy.sig)
+    assert d.applied == {"eta_sig": "*", "delta_shape": "*"}
+
+
 def test_no_time_bins_is_a_clear_error():
     with pytest.raises(ConfigError, match="no time bins"):
         plot_spectrum(_Toy(time=False), nuisances="zero")
