@@ -77,10 +77,12 @@ def binned_cevns_chi2_points_extra(theta, base, fp, q, gauss, z, n, src_flavour,
 
 @jit
 def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, time_frac,
-                                 extra, zp_cp, zp_cn, bkg, obs, sigmas):
+                                 extra, es_mm, zp_cp, zp_cn, bkg, obs, sigmas):
     """Profiled χ² with every CEvNS model of :func:`cevns.kernels.rates.cevns_source_spectra_bsm`.
 
-    θ rows: [sin²θ_W, norm, R_n (n_iso), coupling vector (N_COUPLINGS)].
+    θ rows: [sin²θ_W, norm, R_n (n_iso), coupling vector (N_COUPLINGS)]. ``es_mm`` (n_src, n_E) are the
+    energy-binned ν–e magnetic-moment counts per μ_B² of each source (zeros to leave ν–e scattering out); they
+    are added with μ_ℓ² of the source's flavour and, like the CEvNS counts, scaled by the normalisation.
     Returns chi2 (n_points,), eta (n_points, 1 + n_bkg), status (n_points,).
     """
     n_pts = theta.shape[0]
@@ -108,6 +110,11 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
             cpl[c] = theta[p, c0 + c]
         e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
                                      resp, cpl, zp_cp, zp_cn)
+        for s in range(e.shape[0]):
+            m2 = cpl[17 + src_flavour[s]]
+            if m2 != 0.0:
+                for i in range(n_e):
+                    e[s, i] += m2 * es_mm[s, i]
         cc, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = cc
         eta[p, :] = eta_p

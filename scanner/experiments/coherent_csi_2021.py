@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.binned import binned_cevns_chi2_points_bsm
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.cross_sections import axial_charge
 from cevns.kernels.detector import pe_bin_response, polynomial_quenching, time_bin_fractions
+from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
+from cevns.kernels.fluxes import sns_moment
 from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope, spin_excess
-from cevns.kernels.quadrature import gauss_legendre
+from cevns.kernels.quadrature import gauss_legendre, piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
@@ -98,11 +101,13 @@ class CoherentCsI2021(Experiment):
     nuisance_names = ("eta_cevns", "eta_brn", "eta_nin", "eta_ss")
     components = ("cevns", "brn", "nin", "ss")
     isotopes = ("Cs133", "I127")
-    # axial: add the axial-current term of the odd-proton nuclei ¹³³Cs and ¹²⁷I (seed 003:92; ~1e-4 relative).
-    OPTIONS: dict = {"axial": ("off", ("off", "on"))}
+    # axial: add the axial-current term of the odd-proton nuclei ¹³³Cs and ¹²⁷I (seed 003:92; ~1e-3 relative).
+    # channels: with "cevns+es" the ν–e magnetic-moment scattering on the Cs and I electrons is added (000:1384);
+    # the SM ν–e rate is negligible here (< 1e-4 of CEvNS, 000:1415) and left out.
+    OPTIONS: dict = {"axial": ("off", ("off", "on")), "channels": ("cevns+es", ("cevns+es", "cevns"))}
 
-    def __init__(self, n_per_piece: int = 20, n_min: int = 8, axial: str = "off"):
-        self.options = {"axial": axial}
+    def __init__(self, n_per_piece: int = 20, n_min: int = 8, axial: str = "off", channels: str = "cevns+es"):
+        self.options = {"axial": axial, "channels": channels}
         cs, io = isotope("Cs133"), isotope("I127")
         n_csi = MASS_KG * 1e3 / (cs.atomic_mass_u + io.atomic_mass_u) * N_AVOGADRO
         self.targets = Targets([cs, io], [n_csi, n_csi], [RP_CS, RP_I])
@@ -119,6 +124,9 @@ class CoherentCsI2021(Experiment):
         self.base_mm, self.base_s = sns_incoherent_weights(self.targets, self.fluence, self.t_nodes, self.t_weights)
         self.resp = self._energy_response()
         self.time_frac = self._time_response()
+        n_csi_targets = self.targets.count[0]
+        self.es_mm = (self._electron_mm_response(n_csi_targets) if channels == "cevns+es"
+                      else np.zeros((3, PE_EDGES.size - 1)))
         self.axial = np.zeros((PE_EDGES.size - 1, TIME_EDGES.size - 1))
         if axial == "on":
             qa = np.array([axial_charge(*spin_excess(n)[1:]) for n in self.isotopes])
@@ -150,6 +158,38 @@ class CoherentCsI2021(Experiment):
             sub = pe_bin_response(e_kevee, sub_edges, xn, xw, self.efficiency, RES_A, RES_B)
             np.add.at(resp[:, k], owner, sub)
         return resp
+
+    def _pe_response_at(self, e_kevee):
+        """Probability of a reconstructed, accepted PE value in each analysis bin for deposited E_ee [keVee]."""
+        a, b, c, d = self.efficiency
+        x0 = c - np.log(-a / d - 1.0) / b if d < 0 else 0.0
+        sub_edges = np.unique(np.concatenate([PE_EDGES, [x0] if 0 < x0 < PE_EDGES[-1] else []]))
+        owner = np.searchsorted(PE_EDGES, sub_edges[:-1], side="right") - 1
+        xn, xw = gauss_legendre(48, 0.0, 1.0)
+        out = np.zeros(PE_EDGES.size - 1)
+        np.add.at(out, owner, pe_bin_response(e_kevee, sub_edges, xn, xw, self.efficiency, RES_A, RES_B))
+        return out
+
+    def _electron_mm_response(self, n_molecules):
+        """ν–e magnetic-moment counts per μ_B² (3 sources, 9 PE bins) on the 55 + 53 electrons of CsI.
+
+        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I; electron recoils
+        are not quenched (E_ee = T).
+        """
+        thr_cs, cnt_cs = shell_arrays("Cs")
+        thr_i, cnt_i = shell_arrays("I")
+        t_lo, t_hi = 1e-4, 1.2e-2  # MeV: 0.1 keV (≈ 1 PE) to 12 keV (160 PE, > 6σ above the 60-PE window)
+        edges = [t for t in (*thr_cs, *thr_i) if t_lo < t < t_hi]
+        t_nodes, t_w = piecewise_gauss_legendre([t_lo, 1e-3, 3e-3, t_hi, *edges], 16, 6)
+        rate = np.zeros((3, t_nodes.size))
+        for k, t in enumerate(t_nodes):
+            zeff = z_eff(t, thr_cs, cnt_cs) + z_eff(t, thr_i, cnt_i)
+            emin = es_e_min(t)
+            for s in range(3):
+                mom = max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
+                rate[s, k] = t_w[k] * n_molecules * self.fluence * ES_MM_PREFACTOR * zeff * mom
+        resp = np.array([self._pe_response_at(1e3 * t) for t in t_nodes]).T  # (9, n_T)
+        return rate @ resp.T
 
     def _time_response(self):
         """P_sj: fraction of source s arriving (and accepted by the timing efficiency) in time bin j."""
@@ -203,6 +243,7 @@ class CoherentCsI2021(Experiment):
             self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
             self.targets.n, SNS_SOURCE_FLAVOUR, theta[0], np.ascontiguousarray(theta[2:]), self.resp, cpl, cp, cn,
         )
+        e += cpl[17 + SNS_SOURCE_FLAVOUR][:, None] * self.es_mm  # ν–e magnetic-moment scattering
         return e * theta[1], theta[1]
 
     def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
@@ -250,7 +291,8 @@ class CsILikelihood(Likelihood):
         self.defaults = exp.defaults()
         cp, cn = exp.zprime_arrays(model)
         self.arrays = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z,
-                       exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp, exp.time_frac, exp.axial.ravel().copy(), cp, cn)
+                       exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp, exp.time_frac, exp.axial.ravel().copy(), exp.es_mm,
+                       cp, cn)
         self.bkg = np.vstack([exp.brn.ravel(), exp.nin.ravel(), exp.ss.ravel()])
         self.obs = exp.obs.ravel().copy()
         self._checksums = exp.data_checksums()
