@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         register = None
     if register is not None:
         register(sub)
+    from .cli_plot import register as register_plot
+
+    register_plot(sub)
     return p
 
 
