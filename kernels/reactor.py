@@ -29,12 +29,13 @@ import numpy as np
 
 from ._jit import jit
 from .electron_scattering import es_couplings
-from .rates import cevns_source_spectra
+from .rates import cevns_source_spectra, cevns_source_spectra_bsm
 
 __all__ = [
     "pl_segment_moment", "pl_suffix_moments", "pl_moment", "pl_moments_at",
     "lindhard_quenching", "ge_resolution", "gauss_bin_response",
     "N_BKG_PARAMS", "dresden_background", "dresden_fit", "dresden_signal", "dresden_chi2_points",
+    "N_ES_COLS", "dresden_es_bsm", "dresden_signal_bsm", "dresden_chi2_points_bsm",
 ]
 
 
@@ -279,6 +280,96 @@ def dresden_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, es_a
         for a in range(n_iso):
             rn[a] = theta[k, 2 + a]
         dresden_signal(base, fp, q, gauss, z, n, src_flavour, theta[k, 0], theta[k, 1], rn, resp, es_arr, sig)
+        p[:] = p0
+        c, st = dresden_fit(e, data, err, sig, p, sigma_n)
+        chi2[k] = c
+        eta[k, :] = p
+        status[k] = st
+    return chi2, eta, status
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beyond-SM signal: every CEvNS model through cevns_source_spectra_bsm, plus ν̄_e–e with EM properties.
+# Per-point ES coefficients ``es_cols`` = [d, m, τ, μ²] (built by cevns.scanner.experiments.dresden_ii.es_columns):
+#   g_V(T) = g_V^SM + d + m/T  (diagonal charge-radius shift d = (2/3) m_W² s_W² Δ⟨r²_ee⟩ and the millicharge as
+#   ⟨r²⟩_eff = 6 q_ν/|q|², |q|² = 2 m_e T, so m = (2/3) m_W² s_W² · 3 q_ν/m_e; arXiv:2205.09484, 002:126),
+#   τ = Σ_{β≠e} [(2/3) m_W² s_W² ⟨r²_eβ⟩]² (transition radii: ν̄_e e → ν̄_β e, pure vector, incoherent),
+#   μ² the magnetic moment squared [μ_B²] (000:1384).
+N_ES_COLS = 4
+
+
+@jit(fastmath={"reassoc", "contract"})
+def dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out):
+    """ν̄_e–e counts per bin with EM properties, added to ``out``.
+
+    ``es_pow`` (3, 3, n_bins): ES pieces [Φ0, Φ0 − 2TΦ1 + T²Φ2, m_e T Φ2] (000:1379) binned with weights T^(−j),
+    j = 0, 1, 2 (first index). With g_V = u + m/T (u = g_V^SM + d) the bracket
+    (g_V + g_A)² P0 + (g_V − g_A)² P1 − (g_V² − g_A²) P2 is a polynomial in 1/T whose coefficients multiply
+    es_pow[j]. Transition radii add τ (P0 + P1 − P2) (g_V = δ, g_A = 0); the magnetic moment adds μ² es_mm.
+    For m = d = τ = μ = 0 this is the SM ES of :func:`dresden_signal` exactly.
+    """
+    gv0, ga = es_couplings(0, True, sin2w)
+    u = gv0 + es_cols[0]
+    m = es_cols[1]
+    tr = es_cols[2]
+    mu2 = es_cols[3]
+    up = u + ga
+    um = u - ga
+    c00 = up * up + tr
+    c01 = um * um + tr
+    c02 = -(u * u - ga * ga) - tr
+    c10 = 2.0 * up * m
+    c11 = 2.0 * um * m
+    c12 = -2.0 * u * m
+    c2 = m * m
+    for i in range(out.size):
+        acc = c00 * es_pow[0, 0, i] + c01 * es_pow[0, 1, i] + c02 * es_pow[0, 2, i]
+        if m != 0.0:
+            acc += c10 * es_pow[1, 0, i] + c11 * es_pow[1, 1, i] + c12 * es_pow[1, 2, i]
+            acc += c2 * (es_pow[2, 0, i] + es_pow[2, 1, i] - es_pow[2, 2, i])
+        if mu2 != 0.0:
+            acc += mu2 * es_mm[i]
+        out[i] += acc
+    return out
+
+
+@jit(fastmath={"reassoc", "contract"})
+def dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, norm, rn, resp, cpl,
+                       zp_cp, zp_cn, es_pow, es_mm, es_cols, out):
+    """Signal per bin: norm × CEvNS of any model (:func:`cevns.kernels.rates.cevns_source_spectra_bsm`, coupling
+    vector ``cpl``) + ν̄_e–e with EM properties (:func:`dresden_es_bsm`)."""
+    cev = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp,
+                                   cpl, zp_cp, zp_cn)
+    for i in range(out.size):
+        out[i] = norm * cev[0, i]
+    return dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out)
+
+
+@jit
+def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp, zp_cn,
+                            es_pow, es_mm, e, data, err, p0, sigma_n):
+    """Profiled χ² per row θ = [sin²θ_W, norm, R_n of each isotope, coupling vector (N_COUPLINGS), ES columns
+    (N_ES_COLS)]; every point starts from p0. Returns chi2 (n_pts,), nuisances (n_pts, 8), status (n_pts,)."""
+    n_pts = theta.shape[0]
+    n_iso = base.shape[0]
+    n_cpl = theta.shape[1] - 2 - n_iso - N_ES_COLS
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, N_BKG_PARAMS))
+    status = np.empty(n_pts, dtype=np.int64)
+    sig = np.empty(e.size)
+    rn = np.empty(n_iso)
+    cpl = np.empty(n_cpl)
+    cols = np.empty(N_ES_COLS)
+    p = np.empty(N_BKG_PARAMS)
+    for k in range(n_pts):
+        for a in range(n_iso):
+            rn[a] = theta[k, 2 + a]
+        for j in range(n_cpl):
+            cpl[j] = theta[k, 2 + n_iso + j]
+        for j in range(N_ES_COLS):
+            cols[j] = theta[k, 2 + n_iso + n_cpl + j]
+        dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[k, 0], theta[k, 1],
+                           rn, resp, cpl, zp_cp, zp_cn, es_pow, es_mm, cols, sig)
         p[:] = p0
         c, st = dresden_fit(e, data, err, sig, p, sigma_n)
         chi2[k] = c

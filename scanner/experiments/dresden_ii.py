@@ -16,18 +16,22 @@ from __future__ import annotations
 import numpy as np
 
 from cevns.kernels.atomic import shell_arrays
-from cevns.kernels.constants import M_ELECTRON, N_AVOGADRO
+from cevns.kernels.constants import HBARC2_MEV2_CM2, M_ELECTRON, M_W, N_AVOGADRO, SIN2W_LOW_ENERGY
+from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
 from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, ES_SM_PREFACTOR, es_e_min, z_eff
 from cevns.kernels.form_factors import HELM_S, helm
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
+from cevns.kernels.rates import N_COUPLINGS
 from cevns.kernels.reactor import (
+    N_ES_COLS,
     dresden_background,
-    dresden_chi2_points,
+    dresden_chi2_points_bsm,
     dresden_fit,
-    dresden_signal,
+    dresden_signal_bsm,
     gauss_bin_response,
     ge_resolution,
     lindhard_quenching,
@@ -38,10 +42,20 @@ from .. import datasets
 from .. import reactor_fluxes as rf
 from ..errors import ConfigError
 from ..likelihood import Likelihood
+from ..models import (
+    CHARGE_RADIUS_UNIT_CM2,
+    MAGNETIC_MOMENT_UNIT,
+    MILLICHARGE_UNIT,
+    MODELS,
+    SM_CHARGE_RADII,
+    coupling_columns,
+    model_parameters,
+    zprime_name,
+)
 from .base import Experiment
 from .sns import Targets
 
-__all__ = ["DresdenII", "DresdenLikelihood"]
+__all__ = ["DresdenII", "DresdenLikelihood", "es_columns", "DRESDEN_PARAMETERS"]
 
 DATASET = "dresden-ii-2022"
 
@@ -62,27 +76,75 @@ QF_TABLE_MAX_KEV = 4.5
 
 BKG_NAMES = ("bkg_a", "bkg_b", "bkg_c", "l1_height", "l1_centre", "l1_width", "a_m", "eta_flux")
 
+# Parameters that act on a pure ν̄_e source: the ν_e rows of NSI (diagonal and the off-diagonal pairs with e) and
+# of the EM properties (docs/physics/dresden-ii.md, "Beyond the SM").
+DRESDEN_PARAMETERS = (
+    "sin2w", "cevns_norm", "rn_ge",
+    "eps_u_ee", "eps_d_ee", "eps_u_emu", "eps_d_emu", "eps_u_etau", "eps_d_etau",
+    "mu_nu_e", "rch2_ee", "rch2_emu", "rch2_etau", "q_nu_e",
+)
+# (2/3) m_W² sin²θ_W [MeV²] (002:126, sin²θ_W at its low-energy value as in cevns.scanner.models) and the units.
+_CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
+_CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
+
+
+def es_columns(values: dict, n: int) -> np.ndarray:
+    """(n, N_ES_COLS) per-point ν̄_e–e coefficients [d, m, τ, μ²] of :func:`cevns.kernels.reactor.dresden_es_bsm`.
+
+    g_V → g_V + (2/3) m_W² s_W² [Δ⟨r²_ee⟩ + 6 q_ν/(2 m_e T)] (the CEvNS shift of cevns.scanner.models with the
+    opposite sign, as the electron charge is opposite to the proton's; arXiv:2205.09484), Δ⟨r²⟩ = ⟨r²⟩ − ⟨r²⟩_SM;
+    τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². ``values``: name → scalar or (n,) array (SM if absent).
+    """
+
+    def get(name, default=0.0):
+        return np.broadcast_to(np.asarray(values.get(name, default), dtype=float), (n,))
+
+    out = np.zeros((n, N_ES_COLS))
+    out[:, 0] = _CR_PREF * (get("rch2_ee", SM_CHARGE_RADII["ee"]) - SM_CHARGE_RADII["ee"]) * _CR_UNIT_MEV
+    out[:, 1] = _CR_PREF * 3.0 * get("q_nu_e") * MILLICHARGE_UNIT / M_ELECTRON
+    out[:, 2] = sum((_CR_PREF * get(f"rch2_{p}") * _CR_UNIT_MEV) ** 2 for p in ("emu", "etau"))
+    out[:, 3] = (get("mu_nu_e") * MAGNETIC_MOMENT_UNIT) ** 2
+    return out
+
+
+def _theta_rows(defaults, rn_default, values, n, model):
+    vals = {**defaults, **values}
+    n_iso = rn_default.size
+    out = np.empty((n, 2 + n_iso + N_COUPLINGS + N_ES_COLS))
+    out[:, 0] = vals["sin2w"]
+    out[:, 1] = vals["cevns_norm"]
+    if "rn_ge" in vals:
+        out[:, 2:2 + n_iso] = np.broadcast_to(np.asarray(vals["rn_ge"], dtype=float), (n,))[:, None]
+    else:
+        out[:, 2:2 + n_iso] = rn_default
+    out[:, 2 + n_iso:2 + n_iso + N_COUPLINGS] = coupling_columns(model, vals, n)
+    out[:, 2 + n_iso + N_COUPLINGS:] = es_columns(vals, n)
+    return out
+
 
 class DresdenII(Experiment):
     """Dresden-II Rx-ON spectrum: CEvNS + ν̄_e–e on natural Ge, ⁷¹Ge EC peaks and epithermal-neutron background."""
 
     name = "dresden-ii"
     description = "Dresden-II reactor ν̄e on 2.924 kg Ge (NCC-1701) at 10.39 m, Rx-ON 96.4 d (arXiv:2202.09672)"
-    parameters = ("sin2w", "cevns_norm", "rn_ge")
+    parameters = DRESDEN_PARAMETERS
+    models = tuple(MODELS)
     nuisance_names = BKG_NAMES
+    # channels: "cevns" switches the ν̄_e–e channel off (the CEvNS-only rows of 002:240).
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
-               "k": (LINDHARD_K, float)}
+               "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns"))}
 
-    def __init__(self, qf: str = "fef", flux: str = "hmve", k: float = LINDHARD_K, n_per_piece: int = 24):
-        for key, val in (("qf", qf), ("flux", flux)):
+    def __init__(self, qf: str = "fef", flux: str = "hmve", k: float = LINDHARD_K, channels: str = "cevns+es",
+                 n_per_piece: int = 24):
+        for key, val in (("qf", qf), ("flux", flux), ("channels", channels)):
             allowed = self.OPTIONS[key][1]
             if val not in allowed:
                 raise ConfigError(f"experiment 'dresden-ii': option {key}={val} not one of {', '.join(allowed)}")
         k = float(k)
         if not (np.isfinite(k) and k > 0):
             raise ConfigError(f"experiment 'dresden-ii': option k={k} must be a positive number")
-        self.options = {"qf": qf, "flux": flux, "k": k}
-        self.qf_model, self.flux_model, self.k = qf, flux, k
+        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels}
+        self.qf_model, self.flux_model, self.k, self.channels = qf, flux, k, channels
 
         # Targets: natural Ge (IUPAC abundances, kernels/nuclear.py); R_p from the charge radii.
         iso = element("Ge")
@@ -133,6 +195,8 @@ class DresdenII(Experiment):
         t = self.t_nodes
         n_iso, n_t = len(tg.names), t.size
         self.base = np.zeros((n_iso, 1, n_t))
+        self.base_mm = np.zeros((n_iso, 1, n_t))
+        self.base_s = np.zeros((n_iso, 1, n_t))
         self.fp = np.empty((n_iso, n_t))
         self.q = np.empty((n_iso, n_t))
         mm_nodes = np.zeros(n_t)
@@ -141,13 +205,17 @@ class DresdenII(Experiment):
             emin = np.array([e_min(x, m) for x in t])
             mom = pl_moments_at(self.e_nu, self.spectrum, emin)
             kin = mom[0] - t * mom[1] - 0.5 * m * t * mom[2]
-            self.base[a, 0] = self.t_weights * tg.count[a] * self.exposure * CEVNS_PREFACTOR * m * np.maximum(kin, 0)
+            scale = self.t_weights * tg.count[a] * self.exposure
+            self.base[a, 0] = scale * CEVNS_PREFACTOR * m * np.maximum(kin, 0)
             self.q[a] = [momentum_transfer(x, m) for x in t]
             self.fp[a] = [helm(qq, tg.rp[a]) for qq in self.q[a]]
-            # Magnetic moment (004:280): (πα²/m_e²)(1/T − 1/E) Z² F_p², flux part Φ0/T − Φ1.
-            mm_nodes += (self.t_weights * tg.count[a] * self.exposure * ES_MM_PREFACTOR * tg.z[a] ** 2
-                         * self.fp[a] ** 2 * np.maximum(mom[0] / t - mom[1], 0.0))
+            # Magnetic moment (000:1374): (πα²/m_e²)(1/T − 1/E) per μ_B², flux part Φ0/T − Φ1 (× Z² F_p² per point).
+            self.base_mm[a, 0] = scale * ES_MM_PREFACTOR * np.maximum(mom[0] / t - mom[1], 0.0)
+            # Scalar mediator (000:1073): (ħc)² M²/(4π) T Φ2 (× g_φ⁴ (σ_πN/m̄_ud)² (ZF_p + NF_n)²/(|q|² + M_φ²)²).
+            self.base_s[a, 0] = scale * HBARC2_MEV2_CM2 * m * m / (4.0 * np.pi) * t * mom[2]
+            mm_nodes += self.base_mm[a, 0] * tg.z[a] ** 2 * self.fp[a] ** 2
         self.gauss = np.exp(-0.5 * self.q * self.q * HELM_S * HELM_S)
+        self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
         self.e_ee_nr = 1e3 * t * self.quenching(1e3 * t)  # keVee
         self.resp_nr = self._response(self.e_ee_nr)
         self.mm_cevns = self.resp_nr @ mm_nodes
@@ -165,6 +233,12 @@ class DresdenII(Experiment):
         self.resp_ee = self._response(1e3 * t)
         self.es_arr = ES_SM_PREFACTOR * (self.resp_ee @ (w * pieces).T).T.copy()
         self.mm_es = ES_MM_PREFACTOR * self.resp_ee @ (w * np.maximum(mom[0] / t - mom[1], 0.0))
+        # ES pieces with weights T^(−j), j = 0, 1, 2 (T in MeV) for g_V = u + m/T (millicharge; dresden_es_bsm).
+        self.es_pow = np.stack([ES_SM_PREFACTOR * (self.resp_ee @ (w * t ** (-j) * pieces).T).T for j in range(3)])
+        # The arrays the likelihood uses: zero without the ES channel (option channels=cevns).
+        on = 1.0 if self.channels == "cevns+es" else 0.0
+        self.es_pow_used = np.ascontiguousarray(on * self.es_pow)
+        self.mm_es_used = on * self.mm_es
 
     def _response(self, e_true_kev):
         """R_ik = ∫_{bin i} N(E; E_k, σ(E_k)) dE (Gaussian truncated at 0)."""
@@ -186,6 +260,15 @@ class DresdenII(Experiment):
         return p
 
     # -- parameters -----------------------------------------------------------------------------------------------
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        """Validate names/values; the model's own parameters (g_zp, m_zp, g_phi, m_phi) are accepted for it."""
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        from ..params import check_value
+
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
     def theta(self, params: dict | None = None) -> np.ndarray:
         """Kernel row [sin²θ_W, norm, R_n of the five Ge isotopes]."""
         p = self.defaults()
@@ -193,23 +276,67 @@ class DresdenII(Experiment):
         rn = np.full(len(self.targets.names), p["rn_ge"]) if "rn_ge" in p else self.rn_default
         return np.concatenate([[p["sin2w"], p["cevns_norm"]], rn])
 
-    def _signal(self, theta, norm=None, es=True):
+    def theta_rows(self, values: dict, n: int, model: str = "sm") -> np.ndarray:
+        """(n, 2 + n_iso + N_COUPLINGS + N_ES_COLS) rows of :func:`dresden_chi2_points_bsm`; ``values``: name →
+        scalar or (n,) array, merged over the defaults (SM)."""
+        return _theta_rows(self.defaults(), self.rn_default, values, n, model)
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.targets.names), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+    def check_model(self, model: str) -> None:
+        """Z'/scalar exchange is implemented for CEvNS only: refuse them while the ν̄_e–e channel is on."""
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        if model != "sm" and self.channels != "cevns":
+            raise ConfigError(
+                f"experiment '{self.name}': model '{model}' acts on CEvNS only here (ν–e exchange of the mediator "
+                "is not implemented); use 'dresden-ii:channels=cevns'"
+            )
+
+    def _arrays(self, model: str = "sm"):
+        cp, cn = self.zprime_arrays(model)
+        tg = self.targets
+        return (self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, tg.z, tg.n,
+                np.array([FLAVOUR_E]), self.resp_nr, cp, cn, self.es_pow_used, self.mm_es_used)
+
+    def _signal(self, theta, norm=None, es=True, model="sm", row=None):
+        """Signal per bin for a kernel row ``row`` (default: SM couplings at the base row ``theta``); ``norm``
+        overrides the CEvNS normalisation, ``es=False`` drops ν̄_e–e."""
+        if row is None:
+            n_iso = len(self.targets.names)
+            row = self.theta_rows({}, 1, model)[0]
+            row[:2 + n_iso] = theta
+        row = np.array(row, dtype=float)
+        if norm is not None:
+            row[1] = norm
+        n_iso = len(self.targets.names)
+        (base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, resp, cp, cn, es_pow, es_mm) = self._arrays(model)
+        if not es:
+            es_pow, es_mm = np.zeros_like(es_pow), np.zeros_like(es_mm)
         out = np.empty(self.e_centres.size)
-        es_arr = self.es_arr if es else np.zeros_like(self.es_arr)
-        dresden_signal(self.base, self.fp, self.q, self.gauss, self.targets.z, self.targets.n,
-                       np.array([FLAVOUR_E]), theta[0], theta[1] if norm is None else norm,
-                       np.ascontiguousarray(theta[2:]), self.resp_nr, es_arr, out)
+        c0 = 2 + n_iso
+        dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, row[0], row[1],
+                           np.ascontiguousarray(row[2:c0]), resp, np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]),
+                           cp, cn, es_pow, es_mm, np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
         return out
 
     # -- predictions ----------------------------------------------------------------------------------------------
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
-        """Counts per bin per day: CEvNS and ES at the nominal flux; background components at their profiled
-        values for this parameter point."""
-        params = self.check_params(params or {})
-        th = self.theta(params)
-        es = self._signal(th, norm=0.0)
-        cevns = self._signal(th, es=False)
-        _, p = self.chi2(params)
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
+        """Counts per bin per day: CEvNS (× cevns_norm, any model) and ν̄_e–e (EM properties; zero with
+        channels=cevns) at the nominal flux; background components at their profiled values for this point."""
+        if model != "sm":
+            self.check_model(model)
+        params = self.check_params(params or {}, model)
+        row = self.theta_rows(params, 1, model)[0]
+        es = self._signal(None, norm=0.0, model=model, row=row)
+        cevns = self._signal(None, es=False, model=model, row=row)
+        _, p = self._chi2_row(row, model)
         e = self.e_centres
         zero = np.array([p[0], p[1], p[2], 0.0, p[4], p[5], 0.0, 0.0])
         epi = dresden_background(e, zero, SIGMA_N_KEV, np.empty(e.size))
@@ -217,6 +344,11 @@ class DresdenII(Experiment):
         full = dresden_background(e, p, SIGMA_N_KEV, np.empty(e.size))
         l2 = p[3] * 0.008 * np.exp(-0.5 * ((e - 1.142) / p[5]) ** 2)
         return {"cevns": cevns, "es": es, "epithermal": epi, "l1": l1, "l2": l2, "m": full - epi - l1 - l2}
+
+    def _chi2_row(self, row, model="sm"):
+        chi2, eta, _ = dresden_chi2_points_bsm(row[None, :], *self._arrays(model), self.e_centres, self.obs,
+                                               self.err, self.p0.copy(), SIGMA_N_KEV)
+        return float(chi2[0]), eta[0]
 
     def rate_summary(self, params: dict | None = None) -> dict:
         """Per-day and per-exposure numbers for `cevns rate` (0.2–1.5 keVee, 130 bins)."""
@@ -229,8 +361,8 @@ class DresdenII(Experiment):
     def observed(self) -> np.ndarray:
         return self.obs.copy()
 
-    def likelihood(self, names=(), fixed=None) -> DresdenLikelihood:
-        return DresdenLikelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> DresdenLikelihood:
+        return DresdenLikelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         out = {f"{DATASET}/{k}": v for k, v in datasets.dataset_checksums(DATASET).items()}
@@ -241,34 +373,40 @@ class DresdenII(Experiment):
 class DresdenLikelihood(Likelihood):
     """Profiled χ² of :class:`DresdenII` over points whose columns are ``names`` (rest: ``fixed``)."""
 
-    def __init__(self, exp: DresdenII, names, fixed):
-        for n in (*names, *fixed):
-            exp.check_params({n: 4.0 if n.startswith("rn") else 0.2})
+    def __init__(self, exp: DresdenII, names, fixed, model="sm"):
+        exp.check_model(model)
+        allowed = (*exp.parameters, *model_parameters(model))
+        for nm in (*names, *fixed):
+            if nm not in allowed:
+                exp.check_params({nm: 0.0}, model)  # unknown names: error with suggestion
+                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
         dup = set(names) & set(fixed)
         if dup:
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
         self.names = tuple(names)
+        self.model = model
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
-        self.theta0 = exp.theta(fixed)
-        n_iso = len(exp.targets.names)
-        cols = {"sin2w": [0], "cevns_norm": [1], "rn_ge": list(range(2, 2 + n_iso))}
-        self.columns = [cols[n] for n in self.names]
-        self.arrays = (exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n,
-                       np.array([FLAVOUR_E]), exp.resp_nr, exp.es_arr, exp.e_centres, exp.obs, exp.err,
-                       exp.p0.copy(), SIGMA_N_KEV)
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.row0 = exp.theta_rows(self.fixed, 1, model)[0]
+        self.defaults = exp.defaults()
+        self.rn_default = exp.rn_default.copy()
+        self.arrays = (*exp._arrays(model), exp.e_centres, exp.obs, exp.err, exp.p0.copy(), SIGMA_N_KEV)
         self._checksums = exp.data_checksums()
         self.last_status = np.zeros(1, dtype=np.int64)
 
     def data_checksums(self):
         return dict(self._checksums)
 
-    def evaluate(self, points):
+    def theta(self, points) -> np.ndarray:
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        theta = np.tile(self.theta0, (pts.shape[0], 1))
-        for c, cols in enumerate(self.columns):
-            for col in cols:
-                theta[:, col] = pts[:, c]
-        chi2, eta, status = dresden_chi2_points(theta, *self.arrays)
+        if not self.names:
+            return np.tile(self.row0, (pts.shape[0], 1))
+        vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        return _theta_rows(self.defaults, self.rn_default, vals, pts.shape[0], self.model)
+
+    def evaluate(self, points):
+        theta = self.theta(points)
+        chi2, eta, status = dresden_chi2_points_bsm(theta, *self.arrays)
         self.last_status = status
         return chi2, eta
