@@ -111,7 +111,7 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
         e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
                                      resp, cpl, zp_cp, zp_cn)
         for s in range(e.shape[0]):
-            m2 = cpl[17 + src_flavour[s]]
+            m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
             if m2 != 0.0:
                 for i in range(n_e):
                     e[s, i] += m2 * es_mm[s, i]

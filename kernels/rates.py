@@ -26,8 +26,10 @@ __all__ = [
 #  6    g_Z'², 7 M_Z'² [MeV²],
 #  8-10 off-diagonal proton couplings of the pairs (eμ, eτ, μτ) (NSI and transition charge radii),
 #  11-13 off-diagonal neutron couplings of the pairs, 14-16 millicharge coefficient c_ℓ of Z F_p/|q|² [MeV²],
-#  17-19 μ_ℓ² [μ_B²], 20 scalar strength g_φ⁴ (σ_πN/m̄_ud)², 21 M_φ² [MeV²].
-N_COUPLINGS = 22
+#  17-19 μ_ℓ² [μ_B²] per flavour ℓ, 20 scalar strength g_φ⁴ (σ_πN/m̄_ud)², 21 M_φ² [MeV²],
+#  22-24 extra μ_eff² [μ_B²] per source s (0, 1, 2) of the experiment, e.g. Majorana transition moments projected
+#  on each source's flavour and helicity (seed 003); added to the per-flavour μ_ℓ².
+N_COUPLINGS = 25
 # PAIR_INDEX[α, β]: index of the flavour pair in the off-diagonal blocks (−1 on the diagonal).
 PAIR_INDEX = np.array([[-1, 0, 1], [0, -1, 2], [1, 2, -1]], dtype=np.int64)
 
@@ -73,7 +75,8 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
     (000:299 Z'; 000:1051 L_α−L_β; 002:126 diagonal charge radii and millicharge as the q⁰ and q⁻² terms of the
     neutrino charge form factor); Q_ℓβ (β ≠ ℓ) = Z F_p c^p_ℓβ + N F_n c^n_ℓβ (off-diagonal NSI, transition charge
     radii; incoherent, 002:126); B^MM: magnetic moment (000:1374), B^S: scalar mediator (000:1073), both
-    incoherent with the SM. ``cpl`` is the coupling vector described by :data:`N_COUPLINGS`.
+    incoherent with the SM. ``cpl`` is the coupling vector described by :data:`N_COUPLINGS` (μ² of source s:
+    cpl[17 + ℓ] + cpl[22 + s]).
     """
     n_iso, n_src, n_t = base.shape
     spec = np.zeros((n_src, n_t))
@@ -94,7 +97,7 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
             gp0 = gv_proton(f, sin2w) + cpl[f]
             gn = gn0 + cpl[3 + f]
             mc = cpl[14 + f]
-            mu2 = cpl[17 + f]
+            mu2 = cpl[17 + f] + cpl[22 + s]
             for k in range(n_t):
                 zf = za * fp[a, k]
                 nf = na * fn[k]

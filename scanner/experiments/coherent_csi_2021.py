@@ -243,7 +243,7 @@ class CoherentCsI2021(Experiment):
             self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
             self.targets.n, SNS_SOURCE_FLAVOUR, theta[0], np.ascontiguousarray(theta[2:]), self.resp, cpl, cp, cn,
         )
-        e += cpl[17 + SNS_SOURCE_FLAVOUR][:, None] * self.es_mm  # ν–e magnetic-moment scattering
+        e += (cpl[17 + SNS_SOURCE_FLAVOUR] + cpl[22:25])[:, None] * self.es_mm  # ν–e magnetic moment
         return e * theta[1], theta[1]
 
     def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
