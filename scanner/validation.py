@@ -30,9 +30,9 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
 
 import numpy as np
 
@@ -98,7 +98,7 @@ def _key(fixed):
     return tuple(sorted((fixed or {}).items()))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fit_cached(experiments, free, model, fixed_key):
     from .fit import fit
 
@@ -122,7 +122,7 @@ def widths(experiments, name, level, free=None, **kw):
     return [b - lo, hi - b]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _profile_scan(experiments, name, model, fixed_key, lo, hi, n):
     from .registry import make_likelihood
 
