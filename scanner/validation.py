@@ -323,7 +323,7 @@ def _build_entries() -> list[Entry]:
         compute=lambda: fitted_events(CSI)))
     E.append(_e(
         id="csi2021-no-cevns", experiments=[CSI], quantity="no-CEvNS rejection",
-        published=11.6, published_text="11.6σ", cl="", unit="σ",
+        published=11.6, published_text="11.6σ", cl="", unit="",
         dataset=f"{_CSI_DATA}; √(χ²(norm = 0) − χ²_min)",
         source="001:217", tolerance=1.0, tolerance_why="significance from a different test statistic: 1σ",
         compute=lambda: no_cevns_significance(CSI)))
@@ -494,7 +494,7 @@ def _build_entries() -> list[Entry]:
         compute=lambda: fitted_events(CSI17)))
     E.append(_e(
         id="csi2017-significance", experiments=[CSI17], quantity="CEvNS observation significance",
-        published=6.7, published_text="6.7σ", cl="", unit="σ",
+        published=6.7, published_text="6.7σ", cl="", unit="",
         dataset="2017 release, binned χ²; √(χ²(norm = 0) − χ²_min)", source="003:77", tolerance=1.0,
         tolerance_why="significance from a different test statistic: 1σ",
         compute=lambda: no_cevns_significance(CSI17)))
@@ -526,7 +526,7 @@ def _build_entries() -> list[Entry]:
     E.append(_e(
         id="csi2017-single-bin-rn-1sigma", experiments=[sb], quantity="R_n(CsI) single-bin 1σ half-widths",
         published=[1.2, 0.99], published_text="−1.2/+0.99", cl="1σ", unit="fm",
-        dataset="as above", source="003:277", kind="widths", tolerance=0.2,
+        dataset="as above", source="003:438", kind="widths", tolerance=0.2,
         tolerance_why="interval widths: 20 % of each half-width",
         note="the seed's detector response (acceptance in T, no PE statistics) is not printed",
         compute=functools.partial(widths, sb, "rn", "1sigma")))
@@ -539,7 +539,7 @@ def _build_entries() -> list[Entry]:
         requires=((LAR, None),), compute=lambda: fitted_events(LAR)))
     E.append(_e(
         id="lar-significance", experiments=[LAR], quantity="CEvNS detection significance", published=3.0,
-        published_text="> 3σ", cl="", unit="σ", dataset=lar_data + "; √(χ²(norm = 0) − χ²_min)",
+        published_text="> 3σ", cl="", unit="", dataset=lar_data + "; √(χ²(norm = 0) − χ²_min)",
         source="000:556", kind="min", tolerance=0.0, tolerance_why="published lower bound: ours ≥ 3σ",
         requires=((LAR, None),), compute=lambda: no_cevns_significance(LAR)))
     for level, pub, key in (("1sigma", 4.2, 1.0), ("2sigma", 6.2, 4.0)):
@@ -587,7 +587,7 @@ def _build_entries() -> list[Entry]:
     # ---- future setups -------------------------------------------------------------------------------------------
     E.append(_e(
         id="future-coh-ar-750-rate", experiments=["future-coh-ar-750"], quantity="COH-Ar-750 CEvNS per year",
-        published=3000.0, published_text="3000 / yr", cl="", unit="events/yr",
+        published=3000.0, published_text="3000", cl="", unit="events/yr",
         dataset="610 kg fiducial ⁴⁰Ar, 20 keVnr, 100 %, 27.5 m, 365.25 d at the 2017 SNS flux (our choices)",
         source="000:605", tolerance=0.1, tol_rel=True,
         tolerance_why="setup only partly given (threshold, beam year unknown): 10 %",
