@@ -32,6 +32,7 @@ EXPERIMENTS = {
     "future-coh-cryocsi": "future:FutureCohCryocsi",
     "future-coh-ar-750": "future:FutureCohAr750",
     "future-ess": "future:FutureEss",
+    "apv-cs": "apv_cs:ApvCs",
 }
 
 
