@@ -136,8 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     if register is not None:
         register(sub)
     from .cli_plot import register as register_plot
+    from .cli_validate import register as register_validate
 
     register_plot(sub)
+    register_validate(sub)
     return p
 
 
