@@ -131,19 +131,23 @@ class DresdenII(Experiment):
     models = tuple(MODELS)
     nuisance_names = BKG_NAMES
     # channels: "cevns" switches the ν̄_e–e channel off (the CEvNS-only rows of 002:240).
+    # nr_min: "ion" starts the recoil integral at one e–h pair of mean ionisation; "none" at 1e-8 MeV (sub-ionisation
+    # recoils then leak into the bins through the Gaussian noise; the magnetic-moment term grows as ln(1/T_min)).
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
-               "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns"))}
+               "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),
+               "nr_min": ("ion", ("ion", "none"))}
 
     def __init__(self, qf: str = "fef", flux: str = "hmve", k: float = LINDHARD_K, channels: str = "cevns+es",
-                 n_per_piece: int = 24):
-        for key, val in (("qf", qf), ("flux", flux), ("channels", channels)):
+                 nr_min: str = "ion", n_per_piece: int = 24):
+        for key, val in (("qf", qf), ("flux", flux), ("channels", channels), ("nr_min", nr_min)):
             allowed = self.OPTIONS[key][1]
             if val not in allowed:
                 raise ConfigError(f"experiment 'dresden-ii': option {key}={val} not one of {', '.join(allowed)}")
         k = float(k)
         if not (np.isfinite(k) and k > 0):
             raise ConfigError(f"experiment 'dresden-ii': option k={k} must be a positive number")
-        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels}
+        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min}
+        self.nr_min = nr_min
         self.qf_model, self.flux_model, self.k, self.channels = qf, flux, k, channels
 
         # Targets: natural Ge (IUPAC abundances, kernels/nuclear.py); R_p from the charge radii.
@@ -183,9 +187,18 @@ class DresdenII(Experiment):
         return np.where(t <= QF_TABLE_MAX_KEV, tab, lind)
 
     # -- response construction (once) ----------------------------------------------------------------------------
+    def ionisation_threshold(self) -> float:
+        """Nuclear recoil T_ion [MeV] whose mean ionisation f_Q T equals one e–h pair (ε = η = 2.96 eV): recoils
+        below it make no charge, so the recoil grid starts there (spec page, "Ionisation threshold")."""
+        from scipy.optimize import brentq
+
+        return float(brentq(lambda t: 1e3 * t * self.quenching(1e3 * t)[0] - ETA_KEV, 1e-9, 1e-3, xtol=1e-14))
+
     def _nr_nodes(self, n_per_piece):
         tmax = [t_max(self.e_nu[-1], m) for m in self.targets.mass]
-        lo = [1e-8, 1e-7, 1e-6, 1e-5, 3e-5, 1e-4, 2e-4]
+        self.t_ion = self.ionisation_threshold()
+        t_lo = self.t_ion if self.nr_min == "ion" else 1e-8
+        lo = [t_lo, *[b for b in (1e-7, 1e-6, 1e-5, 3e-5, 1e-4, 2e-4) if b > 1.5 * t_lo]]
         mid = np.linspace(3e-4, min(tmax), 9)
         return piecewise_gauss_legendre([*lo, *mid, *tmax], n_per_piece, 8)
 

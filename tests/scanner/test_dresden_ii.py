@@ -125,7 +125,7 @@ def _bin_prob(e_true, lo, hi):
 
 
 def _quad_cevns_bin(exp, i, iso_index):
-    """86400 Φ_f n_a ∫dT P_i(E_ee(T)) ∫dE f(E) (G_F²M/π)(1 − T/E − MT/2E²) Q², Q with Helm F_p = F_n (R_n = R_p)."""
+    """86400 Φ_f n_a ∫_{T_ion}dT P_i(E_ee(T)) ∫dE f(E) (G_F²M/π)(1 − T/E − MT/2E²) Q², Q with Helm F_p = F_n (R_n = R_p)."""
     tg = exp.targets
     a = iso_index
     m, z, n, rp = tg.mass[a], tg.z[a], tg.n[a], tg.rp[a]
@@ -153,7 +153,8 @@ def _quad_cevns_bin(exp, i, iso_index):
         return _bin_prob(e_ee, lo, hi) * inner(t)
 
     tmax = 2 * e_nu[-1] ** 2 / (m + 2 * e_nu[-1])
-    val = integrate.quad(outer, 0.0, tmax, points=[1e-5, 1e-4, 3e-4, 6e-4, 1e-3], limit=400, epsrel=1e-5)[0]
+    # recoils below one e–h pair of mean ionisation make no charge: the integral starts at T_ion (spec page)
+    val = integrate.quad(outer, exp.t_ion, tmax, points=[1e-5, 1e-4, 3e-4, 6e-4, 1e-3], limit=400, epsrel=1e-5)[0]
     return 86400 * exp.fission_density * tg.count[a] * pref * val
 
 
