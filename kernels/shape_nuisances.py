@@ -21,11 +21,11 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import poisson_chi2
-from .rates import cevns_source_spectra
+from .rates import cevns_source_spectra, cevns_source_spectra_bsm
 
 __all__ = [
     "piecewise_mu", "piecewise_objective", "profile_piecewise_into", "profile_piecewise",
-    "binned_cevns_shape_chi2_points", "row_supports",
+    "binned_cevns_shape_chi2_points", "binned_cevns_shape_chi2_points_bsm", "row_supports",
 ]
 
 
@@ -316,6 +316,58 @@ def row_supports(up, down):
 
 
 @jit
+def _shape_setup(bkg_up, bkg_down, nb):
+    """Nuisance rows (3 CEvNS rows, filled per point, then the fixed background rows) and their supports."""
+    n_bk = bkg_up.shape[0]
+    nz = 3 + n_bk
+    up = np.zeros((nz, nb))
+    down = np.zeros((nz, nb))
+    for r in range(n_bk):
+        up[3 + r, :] = bkg_up[r, :]
+        down[3 + r, :] = bkg_down[r, :]
+    lo, hi = row_supports(up, down)  # CEvNS rows: dense (filled per point)
+    for r in range(3):
+        lo[r] = 0
+        hi[r] = nb
+    return up, down, lo, hi
+
+
+@jit
+def _cevns_rows(e, norm, pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0, tn, tu, td):
+    """Rows 0–2 of ``up``/``down`` (CEvNS normalisation, pattern and timing shapes) and μ⁰ from E_si (n_src, n_e)."""
+    n_src, n_e = e.shape
+    n_f = pat_nom.shape[1]
+    n_t = time_nom.shape[1]
+    for i in range(n_e):
+        for j in range(n_t):
+            sn = 0.0
+            su = 0.0
+            sd = 0.0
+            for s in range(n_src):
+                w = norm * e[s, i]
+                sn += w * time_nom[s, j]
+                su += w * time_up[s, j]
+                sd += w * time_dn[s, j]
+            tn[j] = sn
+            tu[j] = su - sn
+            td[j] = sn - sd
+        for f in range(n_f):
+            g0 = pat_nom[i, f]
+            gu = pat_up[i, f] - g0
+            gd = g0 - pat_dn[i, f]
+            for j in range(n_t):
+                o = (j * n_e + i) * n_f + f
+                c = g0 * tn[j]
+                up[0, o] = c
+                down[0, o] = c
+                up[1, o] = gu * tn[j]
+                down[1, o] = gd * tn[j]
+                up[2, o] = g0 * tu[j]
+                down[2, o] = g0 * td[j]
+                mu0[o] = bkg_base[o] + c
+
+
+@jit
 def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, pat_nom, pat_up, pat_dn,
                                    time_nom, time_up, time_dn, bkg_base, bkg_up, bkg_down, obs, sigmas, x_start):
     """χ²_min and nuisances for each row θ = [sin²θ_W, CEvNS normalisation, R_n of each isotope].
@@ -335,22 +387,10 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
     """
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    n_src = time_nom.shape[0]
-    n_e = resp.shape[0]
-    n_f = pat_nom.shape[1]
     n_t = time_nom.shape[1]
-    nb = n_e * n_f * n_t
-    n_bk = bkg_up.shape[0]
-    nz = 3 + n_bk
-    up = np.empty((nz, nb))
-    down = np.empty((nz, nb))
-    for r in range(n_bk):
-        up[3 + r, :] = bkg_up[r, :]
-        down[3 + r, :] = bkg_down[r, :]
-    lo, hi = row_supports(up, down)  # CEvNS rows: dense (filled below)
-    for r in range(3):
-        lo[r] = 0
-        hi[r] = nb
+    nb = resp.shape[0] * pat_nom.shape[1] * n_t
+    up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
+    nz = up.shape[0]
     mu0 = np.empty(nb)
     chi2 = np.empty(n_pts)
     xs = np.empty((n_pts, nz))
@@ -366,34 +406,52 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
         e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
-        norm = theta[p, 1]
-        for i in range(n_e):
-            for j in range(n_t):
-                sn = 0.0
-                su = 0.0
-                sd = 0.0
-                for s in range(n_src):
-                    w = norm * e[s, i]
-                    sn += w * time_nom[s, j]
-                    su += w * time_up[s, j]
-                    sd += w * time_dn[s, j]
-                tn[j] = sn
-                tu[j] = su - sn
-                td[j] = sn - sd
-            for f in range(n_f):
-                g0 = pat_nom[i, f]
-                gu = pat_up[i, f] - g0
-                gd = g0 - pat_dn[i, f]
-                for j in range(n_t):
-                    o = (j * n_e + i) * n_f + f
-                    c = g0 * tn[j]
-                    up[0, o] = c
-                    down[0, o] = c
-                    up[1, o] = gu * tn[j]
-                    down[1, o] = gd * tn[j]
-                    up[2, o] = g0 * tu[j]
-                    down[2, o] = g0 * td[j]
-                    mu0[o] = bkg_base[o] + c
+        _cevns_rows(e, theta[p, 1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0,
+                    tn, tu, td)
+        x[:] = x_start
+        c2, st = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
+        chi2[p] = c2
+        xs[p, :] = x
+        status[p] = st
+    return chi2, xs, status
+
+
+@jit
+def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp,
+                                       zp_cp, zp_cn, pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base,
+                                       bkg_up, bkg_down, obs, sigmas, x_start):
+    """:func:`binned_cevns_shape_chi2_points` with every CEvNS model of the seeds.
+
+    θ rows: [sin²θ_W, CEvNS normalisation, R_n of each isotope, coupling vector of
+    :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (N_COUPLINGS columns)]; E_si comes from that kernel
+    (magnetic moments, charge radii, millicharges, NSI, Z', scalar), the rest is unchanged.
+    """
+    n_pts = theta.shape[0]
+    n_iso = base.shape[0]
+    n_t = time_nom.shape[1]
+    nb = resp.shape[0] * pat_nom.shape[1] * n_t
+    up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
+    nz = up.shape[0]
+    mu0 = np.empty(nb)
+    chi2 = np.empty(n_pts)
+    xs = np.empty((n_pts, nz))
+    status = np.empty(n_pts, dtype=np.int64)
+    x = np.empty(nz)
+    work = np.empty((8 + 2 * nz, max(nz, nb)))
+    rows = np.empty((nz, nb))
+    rn = np.empty(n_iso)
+    tn = np.empty(n_t)
+    tu = np.empty(n_t)
+    td = np.empty(n_t)
+    c0 = 2 + n_iso
+    for p in range(n_pts):
+        for a in range(n_iso):
+            rn[a] = theta[p, 2 + a]
+        cpl = theta[p, c0:]
+        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
+                                     resp, cpl, zp_cp, zp_cn)
+        _cevns_rows(e, theta[p, 1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0,
+                    tn, tu, td)
         x[:] = x_start
         c2, st = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
         chi2[p] = c2

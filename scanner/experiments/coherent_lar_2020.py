@@ -16,17 +16,29 @@ import re
 import numpy as np
 from scipy.special import ndtr
 
+from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.detector import time_bin_fractions
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope
 from cevns.kernels.quadrature import gauss_legendre
-from cevns.kernels.rates import cevns_source_spectra
-from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points
+from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm
+from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm
 
 from .. import datasets
+from ..errors import ConfigError
 from ..likelihood import Likelihood
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
 from .base import Experiment
-from .sns import SNS_SOURCE_FLAVOUR, SNS_SOURCES, Targets, recoil_nodes, sns_fluence, sns_node_weights
+from .sns import (
+    SNS_SOURCE_FLAVOUR,
+    SNS_SOURCES,
+    Targets,
+    recoil_nodes,
+    sns_fluence,
+    sns_incoherent_weights,
+    sns_node_weights,
+)
 
 __all__ = ["CoherentLAr2020", "LArLikelihood", "read_release_yaml", "load_3d", "energy_response"]
 
@@ -140,7 +152,10 @@ class CoherentLAr2020(Experiment):
 
     name = "coherent-lar-2020"
     description = "COHERENT CENNS-10 liquid argon Analysis A, 24.4 kg at 27.5 m (arXiv:2003.10630)"
-    parameters = ("sin2w", "cevns_norm", "rn_ar")
+    # Every CEvNS model of cevns.scanner.models through cevns_source_spectra_bsm (docs/physics/models.md). The
+    # magnetic moment acts on CEvNS only: Analysis A has no ν–e channel (electron recoils fail the F90 cut).
+    parameters = ("sin2w", "cevns_norm", "rn_ar", *NSI_PARAMETERS, *EM_PARAMETERS)
+    models = tuple(MODELS)
     nuisance_names = NUISANCES
     components = ("cevns", "brn", "delbrn", "ss")
     isotopes = ("Ar40",)
@@ -148,8 +163,6 @@ class CoherentLAr2020(Experiment):
 
     def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 4):
         if efficiency not in self.OPTIONS["efficiency"][1]:
-            from ..errors import ConfigError
-
             raise ConfigError(f"experiment '{self.name}': efficiency={efficiency} not one of true, reconstructed")
         self.options = {"efficiency": efficiency}
         y = read_release_yaml(datasets.read_text(DATASET, "LArParametersAnlA.yaml"))
@@ -189,6 +202,8 @@ class CoherentLAr2020(Experiment):
         self.base, self.fp, self.q, self.gauss = sns_node_weights(
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )
+        self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
+        self.base_mm, self.base_s = sns_incoherent_weights(self.targets, self.fluence, self.t_nodes, self.t_weights)
         t_kevnr = 1e3 * self.t_nodes
         self.e_kevee = (self.qf[0] + self.qf[1] * t_kevnr) * t_kevnr
         self.resp = energy_response(self.e_kevee, eff[:, 0], eff[:, 2], efficiency, self.res_a)
@@ -258,88 +273,172 @@ class CoherentLAr2020(Experiment):
         return d
 
     def theta(self, params: dict | None = None) -> np.ndarray:
-        """Kernel parameter row [sin²θ_W, norm, R_n(Ar)] from a parameter dictionary."""
+        """Kernel parameter row [sin²θ_W, norm, R_n(Ar)] from a parameter dictionary (base parameters only)."""
         p = self.defaults()
         p.update(self.check_params(params or {}))
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_ar"]])
 
-    # -- predictions ----------------------------------------------------------------------------------------------
-    def source_energy_counts(self, params: dict | None = None) -> np.ndarray:
-        """E_si: CEvNS counts per SNS source and energy bin, all arrival times (no time window)."""
-        th = self.theta(params)
-        return theta_counts(self, th)
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        from ..params import check_value
 
-    def predict_cevns_by_flavour(self, params: dict | None = None) -> dict[str, np.ndarray]:
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+    def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """Kernel row [sin²θ_W, norm, R_n(Ar), coupling vector (N_COUPLINGS)] of one parameter point."""
+        params = dict(params or {})
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        values = self.check_params(params, model)
+        th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
+        return np.concatenate([th, coupling_columns(model, values, 1)[0]])
+
+    # -- predictions ----------------------------------------------------------------------------------------------
+    def source_energy_counts(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """E_si: CEvNS counts per SNS source and energy bin, all arrival times (no time window)."""
+        return theta_counts(self, self.theta_row(params, model), model)
+
+    def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """CEvNS counts (12, 8, 10) of each SNS source: "numu" (prompt), "nue", "numubar" (delayed)."""
-        e = self.source_energy_counts(params)
+        e = self.source_energy_counts(params, model)
         return {
             name: e[s][:, None, None] * self.pat_nom[:, :, None] * self.time_frac[s][None, None, :]
             for s, name in enumerate(SNS_SOURCES)
         }
 
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """Expected counts (12 E × 8 F90 × 10 t) of each component at zero nuisances."""
-        cevns = sum(self.predict_cevns_by_flavour(params).values())
+        cevns = sum(self.predict_cevns_by_flavour(params, model).values())
         return {"cevns": cevns, "brn": self.brn.copy(), "delbrn": self.delbrn.copy(), "ss": self.ss.copy()}
+
+    def predict_with_nuisances(self, params: dict | None, eta, model: str = "sm") -> dict[str, np.ndarray]:
+        """Expected counts (12 E × 8 F90 × 10 t) of each component with the nuisances ``eta`` applied.
+
+        ``eta`` in :attr:`nuisance_names` order (e.g. the profiled values of :meth:`chi2`). Exactly the μ of the
+        likelihood (cevns.kernels.shape_nuisances): each nuisance x_z adds x_z U_z (x_z ≥ 0) or x_z D_z (x_z < 0);
+        the CEvNS rows (normalisation, F90 and timing shapes) go to "cevns", the prompt-BRN normalisation and
+        shape rows to "brn", the others to "delbrn" and "ss". The components sum to the kernel's μ.
+        """
+        x = np.asarray(eta, dtype=float).reshape(-1)
+        if x.size != len(self.nuisance_names):
+            raise ConfigError(f"{x.size} nuisance value(s) for the {len(self.nuisance_names)} of '{self.name}'")
+        e = self.source_energy_counts(params, model) * self.theta_row(params, model)[1]
+        pred = self.predict(params, model)
+        tn = np.einsum("si,sj->ij", e, self.time_frac)
+        tu = np.einsum("si,sj->ij", e, self.time_up) - tn
+        td = tn - np.einsum("si,sj->ij", e, self.time_dn)
+        g0 = self.pat_nom[:, :, None]
+        c_up = np.stack([pred["cevns"], (self.pat_up - self.pat_nom)[:, :, None] * tn[:, None, :],
+                         g0 * tu[:, None, :]])
+        c_dn = np.stack([pred["cevns"], (self.pat_nom - self.pat_dn)[:, :, None] * tn[:, None, :],
+                         g0 * td[:, None, :]])
+        nb = self.bkg_up.shape[1]
+        rows_up = np.vstack([c_up.reshape(3, nb), self.bkg_up])
+        rows_dn = np.vstack([c_dn.reshape(3, nb), self.bkg_down])
+        owner = ("cevns", "cevns", "cevns", "brn", "delbrn", "ss", "brn", "brn", "brn")
+        out = {k: v.ravel().copy() for k, v in pred.items()}
+        for z, comp in enumerate(owner):
+            out[comp] += x[z] * (rows_up[z] if x[z] >= 0.0 else rows_dn[z])
+        return {k: v.reshape(SHAPE) for k, v in out.items()}
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
 
-    def likelihood(self, names=(), fixed=None) -> LArLikelihood:
-        return LArLikelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> LArLikelihood:
+        return LArLikelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         return datasets.dataset_checksums(DATASET)
 
 
-def theta_counts(exp: CoherentLAr2020, th) -> np.ndarray:
-    return cevns_source_spectra(
-        exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR,
-        th[0], np.ascontiguousarray(th[2:]), exp.resp,
+def theta_counts(exp: CoherentLAr2020, th, model: str = "sm") -> np.ndarray:
+    """E_si (n_src, 12) of a kernel row ``th`` (see :meth:`CoherentLAr2020.theta_row`), times the normalisation."""
+    cp, cn = exp.zprime_arrays(model)
+    return cevns_source_spectra_bsm(
+        exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
+        SNS_SOURCE_FLAVOUR, th[0], np.ascontiguousarray(th[2:3]), exp.resp, np.ascontiguousarray(th[3:]), cp, cn,
     ) * th[1]
+
+
+def time_major(a):
+    """(…, 960) arrays in the release order (E, F90, t) → the kernel's time-major order (t, E, F90)."""
+    a = np.asarray(a, dtype=float)
+    lead = a.shape[:-1]
+    return np.ascontiguousarray(np.moveaxis(a.reshape(*lead, *SHAPE), -1, len(lead)).reshape(*lead, -1))
 
 
 class LArLikelihood(Likelihood):
     """Profiled χ² of :class:`CoherentLAr2020` over points whose columns are ``names`` (rest: ``fixed``)."""
 
-    def __init__(self, exp: CoherentLAr2020, names, fixed):
+    def __init__(self, exp: CoherentLAr2020, names, fixed, model="sm"):
+        if model not in exp.models:
+            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
+        allowed = (*exp.parameters, *model_parameters(model))
         for nm in (*names, *fixed):
-            exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})
+            if nm not in allowed:
+                exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})  # unknown name: its own message
+                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
         dup = set(names) & set(fixed)
         if dup:
-            from ..errors import ConfigError
-
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
         self.names = tuple(names)
+        self.model = model
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
-        self.theta0 = exp.theta(fixed)
-        cols = {"sin2w": 0, "cevns_norm": 1, "rn_ar": 2}
-        self.columns = [cols[nm] for nm in self.names]
-        # The kernel's bin order is time-major (t, E, F90): the BRN rows then sit in a leading block of bins.
-        def tm(a):
-            return np.ascontiguousarray(np.moveaxis(a.reshape(-1, *SHAPE), 3, 1).reshape(a.shape[0] if a.ndim > 1
-                                                                                       else 1, -1))
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.defaults = exp.defaults()
+        self.theta0 = self.theta(np.array([[self._start_value(n) for n in self.names]]).reshape(1, -1))[0]
+        cp, cn = exp.zprime_arrays(model)
         self.arrays = (
-            exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp,
+            exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
+            SNS_SOURCE_FLAVOUR, exp.resp, cp, cn,
             exp.pat_nom, exp.pat_up, exp.pat_dn, exp.time_frac, exp.time_up, exp.time_dn,
-            tm(exp.bkg_base)[0], tm(exp.bkg_up), tm(exp.bkg_down), tm(exp.obs.ravel())[0], exp.sigmas,
+            time_major(exp.bkg_base), time_major(exp.bkg_up), time_major(exp.bkg_down), time_major(exp.obs.ravel()),
+            exp.sigmas,
         )
-        # Every point starts the profiling from the best-fit nuisances at θ₀ (fixed values and defaults): the
-        # same start for all points keeps results independent of their order, and saves Newton iterations.
+        # Every point starts the profiling from the best-fit nuisances at θ₀ (fixed values, defaults, and the SM
+        # value of every scanned coupling): the same start for all points keeps results independent of their
+        # order, and saves Newton iterations.
         zero = np.zeros(len(exp.nuisance_names))
-        _, x0, st = binned_cevns_shape_chi2_points(self.theta0[None, :], *self.arrays, zero)
+        _, x0, st = binned_cevns_shape_chi2_points_bsm(self.theta0[None, :], *self.arrays, zero)
         self.x_start = x0[0] if st[0] == 0 else zero
         self._checksums = exp.data_checksums()
+
+    def _start_value(self, name):
+        """Value of a scanned parameter at θ₀: its fixed/default value, else the SM (zero coupling)."""
+        if name in self.defaults:
+            return self.defaults[name]
+        from ..params import parameter
+
+        d = parameter(name).default
+        return 0.0 if d is None else d
 
     def data_checksums(self):
         return dict(self._checksums)
 
-    def evaluate(self, points):
+    def theta(self, points) -> np.ndarray:
+        """Kernel rows [sin²θ_W, norm, R_n(Ar), coupling vector] for an (n, len(names)) array."""
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        theta = np.tile(self.theta0, (pts.shape[0], 1))
-        for c, col in enumerate(self.columns):
-            theta[:, col] = pts[:, c]
-        chi2, eta, status = binned_cevns_shape_chi2_points(theta, *self.arrays, self.x_start)
+        n = pts.shape[0]
+        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        theta = np.empty((n, 3 + N_COUPLINGS))
+        for c, k in enumerate(("sin2w", "cevns_norm", "rn_ar")):
+            theta[:, c] = vals[k]
+        theta[:, 3:] = coupling_columns(self.model, vals, n)
+        return theta
+
+    def evaluate(self, points):
+        theta = self.theta(points)
+        chi2, eta, status = binned_cevns_shape_chi2_points_bsm(theta, *self.arrays, self.x_start)
         self.last_status = status
         return chi2, eta

@@ -254,7 +254,7 @@ def test_piecewise_profiling_vs_scipy():
 
 def test_no_better_orthant_on_the_data(lar):
     """On the CENNS-10 data the profiled minimum is global: restarts on the other side of each kink find no lower χ²."""
-    from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points
+    from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm as binned_cevns_shape_chi2_points
 
     lik = lar.likelihood(["rn_ar", "cevns_norm"])
     th = lik.theta0.copy()
