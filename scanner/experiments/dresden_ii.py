@@ -13,10 +13,20 @@ Rates are counts per 10-eV bin per day (the release's unit), so every prediction
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cevns.kernels.atomic import shell_arrays
-from cevns.kernels.constants import HBARC2_MEV2_CM2, M_ELECTRON, M_W, N_AVOGADRO, SIN2W_LOW_ENERGY
+from cevns.kernels.constants import (
+    ALPHA_EM,
+    G_FERMI,
+    HBARC2_MEV2_CM2,
+    M_ELECTRON,
+    M_W,
+    N_AVOGADRO,
+    SIN2W_LOW_ENERGY,
+)
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
@@ -86,12 +96,15 @@ DRESDEN_PARAMETERS = (
 # (2/3) m_W² sin²θ_W [MeV²] (002:126, sin²θ_W at its low-energy value as in cevns.scanner.models) and the units.
 _CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
+# Millicharge in ν–e: exact photon exchange, g_V → g_V + √2 π α q_ν/(G_F m_e T) (= (√2πα/3G_F) ⟨r²⟩_eff with
+# ⟨r²⟩_eff = 6 q_ν/|q|², |q|² = 2 m_e T), whose square gives the standard 2πα² q_ν²/(m_e T²) at T ≪ E [MeV].
+_MC_PREF = math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
 
 
 def es_columns(values: dict, n: int) -> np.ndarray:
     """(n, N_ES_COLS) per-point ν̄_e–e coefficients [d, m, τ, μ²] of :func:`cevns.kernels.reactor.dresden_es_bsm`.
 
-    g_V → g_V + (2/3) m_W² s_W² [Δ⟨r²_ee⟩ + 6 q_ν/(2 m_e T)] (the CEvNS shift of cevns.scanner.models with the
+    g_V → g_V + (2/3) m_W² s_W² Δ⟨r²_ee⟩ + √2πα q_ν/(G_F m_e T) (the CEvNS shift of cevns.scanner.models with the
     opposite sign, as the electron charge is opposite to the proton's; arXiv:2205.09484), Δ⟨r²⟩ = ⟨r²⟩ − ⟨r²⟩_SM;
     τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². ``values``: name → scalar or (n,) array (SM if absent).
     """
@@ -101,7 +114,7 @@ def es_columns(values: dict, n: int) -> np.ndarray:
 
     out = np.zeros((n, N_ES_COLS))
     out[:, 0] = _CR_PREF * (get("rch2_ee", SM_CHARGE_RADII["ee"]) - SM_CHARGE_RADII["ee"]) * _CR_UNIT_MEV
-    out[:, 1] = _CR_PREF * 3.0 * get("q_nu_e") * MILLICHARGE_UNIT / M_ELECTRON
+    out[:, 1] = _MC_PREF * get("q_nu_e") * MILLICHARGE_UNIT
     out[:, 2] = sum((_CR_PREF * get(f"rch2_{p}") * _CR_UNIT_MEV) ** 2 for p in ("emu", "etau"))
     out[:, 3] = (get("mu_nu_e") * MAGNETIC_MOMENT_UNIT) ** 2
     return out
