@@ -14,6 +14,7 @@ A chunk file is written to a temporary file in the same folder, flushed, fsync'e
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -49,21 +50,32 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _write_failed(path: Path, e: OSError) -> OutputError:
+    what = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+    return OutputError(f"{path}: cannot write ({what}); the previous file and checkpoints are intact")
+
+
 @contextlib.contextmanager
 def atomic_file(path, mode: str = "wb"):
     """Yield a file object on a temporary file beside ``path``; on success fsync it and ``os.replace`` it onto
-    ``path``; on failure remove it."""
+    ``path``; on failure remove it. An OSError while writing (disk full, permissions) becomes a one-line
+    :class:`OutputError`; ``path`` itself is untouched until the new content is complete."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise _write_failed(path, e) from None
     try:
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, OutputError):
+            raise _write_failed(path, e) from e
         raise
     fsync_dir(path.parent)
 
@@ -85,27 +97,44 @@ def _best(chi2: np.ndarray) -> tuple[float, int]:
     return float(chi2[i]), i
 
 
+def _write_npz(f, **arrays) -> None:
+    """The one writer of checkpoint files (tests patch it to simulate a full disk)."""
+    np.savez(f, **arrays)
+
+
 def write_chunk(
-    output: Path, index: int, start: int, stop: int, chi2: np.ndarray, eta: np.ndarray, spec_hash: str
+    output: Path,
+    index: int,
+    start: int,
+    stop: int,
+    chi2: np.ndarray,
+    eta: np.ndarray,
+    spec_hash: str,
+    status: np.ndarray | None = None,
 ) -> Path:
-    """Write the checkpoint of chunk ``index`` (flat indices start … stop−1) atomically."""
+    """Write the checkpoint of chunk ``index`` (flat indices start … stop−1) atomically. ``status``: the
+    profiler's per-point convergence flag (0 converged), stored as int8 and covered by the checksum."""
     chi2 = np.ascontiguousarray(chi2, dtype=np.float64)
     eta = np.ascontiguousarray(eta, dtype=np.float64)
+    status = np.zeros(chi2.shape, dtype=np.int8) if status is None else np.ascontiguousarray(status, dtype=np.int8)
     if chi2.shape != (stop - start,) or eta.ndim != 2 or eta.shape[0] != stop - start:
         raise ValueError(
             f"chunk {index}: shapes chi2 {chi2.shape}, eta {eta.shape} do not match {stop - start}"
         )
     mn, arg = _best(chi2)
     path = chunk_path(output, index)
+    if status.shape != chi2.shape:
+        raise ValueError(f"chunk {index}: status shape {status.shape} differs from chi2 {chi2.shape}")
     with atomic_file(path) as f:
-        np.savez(
+        _write_npz(
             f,
             chi2=chi2,
             eta=eta,
+            status=status,
             start=np.int64(start),
             stop=np.int64(stop),
             spec_hash=np.array(spec_hash),
-            checksum=np.array(array_checksum(chi2, eta)),
+            checksum=np.array(array_checksum(chi2, eta, status)),
             best_min=np.float64(mn),
             best_arg=np.int64(arg),
         )
@@ -124,6 +153,7 @@ def read_chunk(path, *, start: int, stop: int, spec_hash: str, n_nuisances: int 
                 k: z[k]
                 for k in ("chi2", "eta", "start", "stop", "spec_hash", "checksum", "best_min", "best_arg")
             }
+            d["status"] = z["status"] if "status" in z.files else None  # files of older versions: none
     except FileNotFoundError:
         raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:  # zip/npy damage of any kind
@@ -139,9 +169,16 @@ def read_chunk(path, *, start: int, stop: int, spec_hash: str, n_nuisances: int 
         )
     if n_nuisances is not None and eta.shape[1] != n_nuisances:
         raise ChunkInvalid(f"{eta.shape[1]} nuisances, expected {n_nuisances}")
-    if array_checksum(chi2, eta) != str(d["checksum"]):
+    status = d["status"]
+    if status is not None and (status.dtype != np.int8 or status.shape != chi2.shape):
+        raise ChunkInvalid(f"status array {status.dtype} {status.shape} does not match {stop - start} points")
+    covered = (chi2, eta) if status is None else (chi2, eta, status)
+    if array_checksum(*covered) != str(d["checksum"]):
         raise ChunkInvalid("checksum mismatch (file altered or truncated)")
-    return {"chi2": chi2, "eta": eta, "best_min": float(d["best_min"]), "best_arg": int(d["best_arg"])}
+    if status is None:
+        status = np.zeros(chi2.shape, dtype=np.int8)
+    return {"chi2": chi2, "eta": eta, "status": status, "best_min": float(d["best_min"]),
+            "best_arg": int(d["best_arg"])}
 
 
 def read_manifest(output: Path) -> dict | None:
@@ -164,7 +201,11 @@ def output_lock(output: Path):
     """An exclusive advisory lock on ``<output>/.lock`` (released automatically if the process dies)."""
     import fcntl
 
-    with open(Path(output) / LOCK, "a+") as f:
+    try:
+        f = open(Path(output) / LOCK, "a+")  # noqa: SIM115 (closed below)
+    except OSError as e:
+        raise OutputError(f"{output}: output folder not writable ({e.strerror or e})") from None
+    with f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -102,8 +102,15 @@ def cmd_bench(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``cevns scan: error: …``, status 2) instead of usage + error."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cevns", description="CEvNS rates, fits and scans on public data.")
+    p = _Parser(prog="cevns", description="CEvNS rates, fits and scans on public data.")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("rate", help="expected counts per component for one experiment")
@@ -151,9 +158,10 @@ def main(argv=None) -> int:
     except CevnsError as exc:
         print(f"cevns: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("cevns: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGINT/SIGTERM caught by a running scan (ScanInterrupted)
+        hint = "; resume with --resume" if getattr(args, "command", None) == "scan" else ""
+        print(f"cevns: interrupted{hint}", file=sys.stderr)
+        return 128 + int(getattr(exc, "signum", 2))
     except BrokenPipeError:  # output piped into `head` and closed early
         import os
 

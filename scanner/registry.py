@@ -13,9 +13,9 @@ from .experiments import get_experiment, parse_experiment
 from .likelihood import Likelihood
 from .models import MODELS as _MODELS
 from .models import check_model, model_parameters
-from .params import check_value, parameter
+from .params import PARAMETERS, check_value, parameter
 
-__all__ = ["MODELS", "split_experiments", "make_likelihood", "validate", "CombinedLikelihood"]
+__all__ = ["MODELS", "split_experiments", "make_likelihood", "validate", "check_axes", "CombinedLikelihood"]
 
 # Models and their descriptions (cevns.scanner.models); the base parameters are always available.
 MODELS = {k: v[0] for k, v in _MODELS.items()}
@@ -129,8 +129,22 @@ def _make(experiments, fixed, names, model):
     return CombinedLikelihood(parts, names)
 
 
+def check_axes(axes) -> None:
+    """Both ends of each axis of a known parameter lie in the parameter's domain (radii > 1.6 fm,
+    masses > 0, …; the domain is an interval, so the ends suffice). Raises ConfigError naming axis and value."""
+    for a in axes:
+        if a.name not in PARAMETERS:
+            continue  # unknown names: make_likelihood refuses them with a suggestion
+        for end in (a.min, a.max):
+            try:
+                check_value(a.name, end)
+            except ConfigError as e:
+                raise ConfigError(f"[[scan.axes]] {a.name!r} (min={a.min!r}, max={a.max!r}): {e}") from None
+
+
 def validate(spec) -> None:
     """Check a scan spec's experiments, model and parameter names against the registries (raises ConfigError)."""
+    check_axes(spec.axes)
     axes = [a.name for a in spec.axes]
     fixed = getattr(spec, "fixed_dict", None) or dict(getattr(spec, "fixed", ()) or ())
     make_likelihood(spec.experiments, getattr(spec, "model", "sm"), fixed, axes,

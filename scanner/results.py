@@ -18,6 +18,7 @@ without holding it in memory, and :func:`load_result` can memory-map them (``mma
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Iterable
@@ -105,6 +106,52 @@ class NpzStreamWriter:
         self.zf.close()
 
 
+class result_checksum:  # noqa: N801 (used like hashlib's constructors)
+    """sha256 over the float64 C-order bytes of ``chi2`` then ``eta`` (the member ``checksum`` of result.npz),
+    fed whole (:meth:`update`) or block by block while streaming (:meth:`blocks`)."""
+
+    def __init__(self):
+        self.h = hashlib.sha256()
+
+    def update(self, name: str, a) -> None:
+        self.h.update(name.encode())
+        a = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+        for i in range(0, a.size, 1 << 22):  # memory-mapped arrays: 32 MB at a time
+            self.h.update(memoryview(np.ascontiguousarray(a[i : i + (1 << 22)])).cast("B"))
+
+    def blocks(self, name: str, blocks: Iterable[np.ndarray]):
+        self.h.update(name.encode())
+        for b in blocks:
+            b = np.ascontiguousarray(b, dtype=np.float64)
+            self.h.update(memoryview(b).cast("B"))
+            yield b
+
+    def of(self, chi2, eta) -> str:
+        self.update("chi2", chi2)
+        self.update("eta", eta)
+        return self.hexdigest()
+
+    def hexdigest(self) -> str:
+        return self.h.hexdigest()
+
+
+def verify_result(path) -> bool | None:
+    """True when ``result.npz`` matches its stored checksum, False when not (altered, truncated, unreadable),
+    None for results written before checksums (nothing to compare)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z, zipfile.ZipFile(path) as zf:
+            if "checksum" not in z.files:
+                return None
+            arrays = []
+            for name in ("chi2", "eta"):
+                m = _mmap_member(path, zf, name + ".npy")
+                arrays.append(z[name] if m is None else m)
+            return result_checksum().of(*arrays) == str(z["checksum"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return False
+
+
 def axes_arrays(axes) -> dict[str, np.ndarray]:
     out = {
         "axis_names": np.array([a.name for a in axes]),
@@ -130,6 +177,7 @@ def write_result(path, result: ScanResult) -> Path:
         k = len(result.nuisance_names)
         eta = result.eta if result.eta is not None else np.zeros(result.shape + (k,))
         w.add("eta", eta)
+        w.add("checksum", np.array(result_checksum().of(result.chi2, eta)))
         w.add("nuisance_names", np.array(list(result.nuisance_names), dtype="U64"))
         w.add("chi2_min", np.float64(result.chi2_min))
         w.add("best_fit", np.asarray(result.best_fit, dtype=np.float64))
@@ -169,14 +217,17 @@ def _mmap_member(path: Path, zf: zipfile.ZipFile, member: str):
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
 
 
-def load_result(path, *, mmap: bool = False, nuisances: bool = True) -> ScanResult:
+def load_result(path, *, mmap: bool = False, nuisances: bool = True, verify: bool | None = None) -> ScanResult:
     """Load ``result.npz`` (or the folder holding it). ``mmap=True`` memory-maps the large grids read-only;
-    ``nuisances=False`` skips the (possibly large) nuisance grid."""
+    ``nuisances=False`` skips the (possibly large) nuisance grid. ``verify`` (default: when not ``mmap``)
+    checks the stored checksum and raises :class:`OutputError` on a mismatch."""
     path = Path(path)
     if path.is_dir():
         path = path / RESULT_NAME
     if not path.exists():
         raise OutputError(f"{path}: no scan result here")
+    if (not mmap if verify is None else verify) and verify_result(path) is False:
+        raise OutputError(f"{path}: checksum mismatch or unreadable (file altered or truncated)")
     try:
         with np.load(path, allow_pickle=False) as z:
             keys = set(z.files)

@@ -21,10 +21,13 @@ import os
 import pickle
 import platform
 import shutil
+import signal
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +37,15 @@ from cevns.grids.axes import Axis
 from cevns.grids.chunks import default_chunk_size, make_chunks
 from cevns.grids.grid import Grid
 from cevns.scanner import checkpoint as ck
-from cevns.scanner.errors import ConfigError, FitError, OutputError
+from cevns.scanner.errors import CevnsError, ConfigError, FitError, OutputError
 from cevns.scanner.results import (
     RESULT_NAME,
     NpzStreamWriter,
     ScanResult,
     axes_arrays,
     load_result,
+    result_checksum,
+    verify_result,
     write_result,
 )
 from cevns.scanner.scanfile import ScanSpec, canonical_hash, load_scan_file
@@ -49,6 +54,46 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("loky", "dask")
 ADAPTIVE_DIR = "adaptive"
+MAX_LISTED = 20  # non-converged points listed by flat index in the metadata
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived during :func:`run_scan`: the finished chunks are on disk, the workers were
+    stopped; rerunning the scan (``--resume``) continues. ``signum`` gives the CLI its exit status 128 + n."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"interrupted by signal {int(signum)}")
+        self.signum = int(signum)
+
+
+class WorkerError(CevnsError, RuntimeError):
+    """A chunk failed twice (the likelihood raised, or its worker process died); finished chunks are kept."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """For the duration of a scan, SIGINT and SIGTERM raise :class:`ScanInterrupted` in the main thread (joblib
+    then terminates the workers; atomic writes leave no partial file); the previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise ScanInterrupted(signum)
+
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):
+            old[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(f"{type(e).__name__}: {e}".split())
 
 
 # ----------------------------------------------------------------------------------------------- resolving
@@ -78,6 +123,7 @@ def likelihood_fingerprint(likelihood) -> str:
 def make_likelihood_for(spec: ScanSpec):
     """Build the likelihood of ``spec`` through ``cevns.scanner.registry.make_likelihood``."""
     try:
+        from cevns.scanner import registry
         from cevns.scanner.registry import make_likelihood
     except ImportError as e:
         raise ConfigError(f"cannot build likelihoods: cevns.scanner.registry unavailable ({e})") from None
@@ -90,6 +136,9 @@ def make_likelihood_for(spec: ScanSpec):
             f"[scan] nuisances = {spec.nuisances!r} is not supported by this registry "
             "(make_likelihood has no nuisances option)"
         )
+    check_axes = getattr(registry, "check_axes", None)
+    if callable(check_axes):
+        check_axes(spec.axes)  # axis ends inside each parameter's domain (a file's hook did this already)
     lik = make_likelihood(spec.experiments, **kwargs)
     _check_likelihood(lik, spec.names)
     return lik
@@ -177,14 +226,43 @@ def _limit_threads():
     return restore
 
 
+def _status(likelihood, n: int) -> np.ndarray:
+    """The profiler's per-point status after an evaluate (0: converged), int8 (n,); zeros when not reported."""
+    st = getattr(likelihood, "last_status", None)
+    if st is None:
+        return np.zeros(n, dtype=np.int8)
+    st = np.asarray(st).reshape(-1)
+    if st.size == n:
+        return (st != 0).astype(np.int8)
+    if st.size == 1:
+        return np.full(n, int(st[0] != 0), dtype=np.int8)
+    return np.zeros(n, dtype=np.int8)
+
+
+def _evaluate_retry(likelihood, pts, tid: int, what: str):
+    """``likelihood.evaluate(pts)``, retried once when it raises; a second failure is a WorkerError."""
+    for attempt in (1, 2):
+        try:
+            t0 = time.perf_counter()
+            chi2, eta = likelihood.evaluate(pts)
+            return chi2, eta, _status(likelihood, len(pts)), time.perf_counter() - t0
+        except CevnsError:
+            raise
+        except Exception as e:
+            if attempt == 2:
+                raise WorkerError(f"chunk {tid} ({what}) failed twice: {_one_line(e)}") from None
+            log.warning("chunk %d (%s) failed (%s); retrying once", tid, what, _one_line(e))
+    raise AssertionError("unreachable")
+
+
 def _task(likelihood, grid: Grid, tid: int, start: int, stop: int, flat=None):
-    """Evaluate one chunk (flat indices start…stop−1, or the given ``flat`` indices)."""
+    """Evaluate one chunk (flat indices start…stop−1, or the given ``flat`` indices); returns
+    ``(tid, chi2, eta, seconds, status)``."""
     restore = _limit_threads()
     try:
         pts = grid.points(start, stop) if flat is None else grid.points_at(flat)
-        t0 = time.perf_counter()
-        chi2, eta = likelihood.evaluate(pts)
-        dt = time.perf_counter() - t0
+        what = f"points {start}…{stop - 1}" if flat is None else f"{len(pts)} points"
+        chi2, eta, status, dt = _evaluate_retry(likelihood, pts, tid, what)
     finally:
         for r in reversed(restore):
             r()
@@ -194,7 +272,7 @@ def _task(likelihood, grid: Grid, tid: int, start: int, stop: int, flat=None):
     eta = np.ascontiguousarray(eta.reshape(n, -1) if eta.ndim != 2 else eta)
     if chi2.shape != (n,) or eta.shape[0] != n:
         raise FitError(f"likelihood returned chi2 {chi2.shape} and eta {eta.shape} for {n} points")
-    return tid, chi2, eta, dt
+    return tid, chi2, eta, dt, status
 
 
 def _dask_client(scheduler, n_jobs):
@@ -221,17 +299,17 @@ def _dask_client(scheduler, n_jobs):
 def _task_to_disk(likelihood, grid: Grid, tid: int, start: int, stop: int, output, spec_hash: str, k: int):
     """Evaluate a chunk and write its checkpoint in the worker (loky: same machine, same file system), so
     that a likelihood much faster than the parent's writes cannot pile results up in the parent."""
-    tid, chi2, eta, dt = _task(likelihood, grid, tid, start, stop)
+    tid, chi2, eta, dt, status = _task(likelihood, grid, tid, start, stop)
     if eta.shape[1] != k:
         raise FitError(f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}")
-    ck.write_chunk(Path(output), tid, start, stop, chi2, eta, spec_hash)
-    return tid, None, None, dt
+    ck.write_chunk(Path(output), tid, start, stop, chi2, eta, spec_hash, status)
+    return tid, None, None, dt, None
 
 
 def _execute(tasks, likelihood, grid, n_jobs: int, backend: str, scheduler, to_disk=None):
-    """Yield ``(tid, chi2, eta, seconds)`` as tasks finish (any order). ``tasks``: (tid, start, stop, flat).
-    With ``to_disk = (output, spec_hash, k)`` loky workers write the chunk checkpoints themselves and yield
-    ``(tid, None, None, seconds)``."""
+    """Yield ``(tid, chi2, eta, seconds, status)`` as tasks finish (any order). ``tasks``: (tid, start, stop,
+    flat). With ``to_disk = (output, spec_hash, k)`` loky workers write the chunk checkpoints themselves and
+    yield ``(tid, None, None, seconds, None)``."""
     if backend == "loky" and n_jobs == 1:
         for t in tasks:
             yield _task(likelihood, grid, *t)
@@ -344,40 +422,61 @@ def _result_hash(path: Path) -> tuple[str | None, dict]:
     return meta.get("spec_hash"), meta
 
 
+def _refuse_foreign(plan: _Plan) -> None:
+    """Raise OutputError when ``plan.output`` holds a result or checkpoints of a different scan (read only)."""
+    out = plan.output
+    result = out / RESULT_NAME
+    if result.exists():
+        h, _ = _result_hash(result)
+        if h != plan.spec_hash:
+            raise OutputError(
+                f"{out}: holds the result of a different scan (spec hash {str(h)[:12]}, this scan "
+                f"{plan.spec_hash[:12]}); use --force to replace it, or another output"
+            )
+    man = ck.read_manifest(out)
+    if man is not None and man.get("spec_hash") != plan.spec_hash:
+        raise OutputError(
+            f"{out}: holds checkpoints of a different scan (spec hash "
+            f"{str(man.get('spec_hash'))[:12]}, this scan {plan.spec_hash[:12]}); use --force to "
+            "discard them, or another output"
+        )
+
+
 def _claim_output(plan: _Plan, force: bool, resume: bool) -> dict | None:
     """Check that ``plan.output`` holds nothing of another scan (or clear it with force); write the manifest.
-    Returns the metadata of an existing result of this very scan, else None."""
+    Returns the metadata of an existing, intact result of this very scan, else None."""
     out = plan.output
+    if not force:
+        _refuse_foreign(plan)
     result = out / RESULT_NAME
     existing = None
     if result.exists():
         h, meta = _result_hash(result)
         if h != plan.spec_hash:
-            if not force:
-                raise OutputError(
-                    f"{out}: holds the result of a different scan (spec hash {str(h)[:12]}, this scan "
-                    f"{plan.spec_hash[:12]}); use --force to replace it, or another output"
-                )
             result.unlink()
             log.warning("%s: --force: removed the result of a different scan", out)
+        elif verify_result(result) is False:
+            log.warning("%s: checksum mismatch (altered or truncated); assembling it again", result)
+            result.unlink()
         else:
             existing = meta
     man = ck.read_manifest(out)
     if man is not None and man.get("spec_hash") != plan.spec_hash:
-        if not force:
-            raise OutputError(
-                f"{out}: holds checkpoints of a different scan (spec hash "
-                f"{str(man.get('spec_hash'))[:12]}, this scan {plan.spec_hash[:12]}); use --force to "
-                "discard them, or another output"
-            )
         n = ck.clear_chunks(out)
         shutil.rmtree(out / ADAPTIVE_DIR, ignore_errors=True)
         log.warning("%s: --force: discarded %d checkpoint(s) of a different scan", out, n)
     elif man is None and resume:
         log.info("%s: nothing to resume, starting a new scan", out)
     if man is None or man.get("spec_hash") != plan.spec_hash:
-        ck.write_manifest(out, plan.spec_hash, plan.canonical, {"package_version": _version()})
+        ck.write_manifest(
+            out, plan.spec_hash, plan.canonical,
+            {"package_version": _version(), "scan_file_sha256": _text_hash(plan.text)},
+        )
     return existing
+
+
+def _text_hash(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
 
 
 def _metadata(plan: _Plan, **extra) -> dict:
@@ -391,6 +490,7 @@ def _metadata(plan: _Plan, **extra) -> dict:
         "spec_hash": plan.spec_hash,
         "spec": plan.canonical,
         "scan_file": plan.text,
+        "scan_file_sha256": _text_hash(plan.text),
         "source": plan.spec.source if plan.spec is not None else None,
         "cl": list(plan.cl),
         "likelihood": f"{type(lik).__module__}.{type(lik).__qualname__}",
@@ -409,16 +509,30 @@ def _metadata(plan: _Plan, **extra) -> dict:
 def _chunk_reader(output: Path | None, store: dict | None):
     def read(c, key):
         if store is not None:
-            return store[c.index][0 if key == "chi2" else 1]
+            return store[c.index][("chi2", "eta", "status").index(key)]
         with np.load(ck.chunk_path(output, c.index), allow_pickle=False) as z:
+            if key == "status" and "status" not in z.files:  # checkpoints of older versions
+                return np.zeros(c.size, dtype=np.int8)
             return z[key]
 
     return read
 
 
+def _convergence(n_bad: int, bad: list, total: int) -> dict:
+    """Metadata on the profiler's non-convergence, and one warning line when there is any."""
+    if n_bad:
+        log.warning(
+            "%d of %d points: nuisance profiling did not converge (status != 0; their χ² may be too high); "
+            "flat indices %s%s in metadata['unconverged_points']",
+            n_bad, total, bad[:5], "…" if n_bad > 5 else "",
+        )
+    return {"n_unconverged": int(n_bad), "unconverged_points": [int(i) for i in bad[:MAX_LISTED]]}
+
+
 def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
     """Global minimum, then Δχ² and nuisances, streamed chunk by chunk (to result.npz, or into memory)."""
     best_val, best_flat = math.inf, -1
+    n_bad, bad = 0, []
     for c in chunks:
         chi2 = read(c, "chi2")
         if chi2.size and not np.all(np.isnan(chi2)):
@@ -426,6 +540,10 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
             if chi2[i] < best_val:
                 best_val, best_flat = float(chi2[i]), c.start + i
         del chi2
+        idx = np.flatnonzero(read(c, "status"))
+        n_bad += idx.size
+        bad.extend((c.start + idx[: MAX_LISTED - len(bad)]).tolist())
+    meta = dict(meta, **_convergence(n_bad, bad, plan.grid.size))
     if best_flat < 0:
         raise FitError("every χ² value of the scan is NaN")
     bc = next(c for c in chunks if c.start <= best_flat < c.stop)
@@ -453,13 +571,15 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
             None,
         )
     path = plan.output / RESULT_NAME
+    checksum = result_checksum()
     with ck.atomic_file(path) as f:
         w = NpzStreamWriter(f)
         for key, v in axes_arrays(grid.axes).items():
             w.add(key, v)
-        w.stream("chi2", np.float64, grid.shape, (read(c, "chi2") for c in chunks))
+        w.stream("chi2", np.float64, grid.shape, checksum.blocks("chi2", (read(c, "chi2") for c in chunks)))
         w.stream("dchi2", np.float64, grid.shape, (read(c, "chi2") - best_val for c in chunks))
-        w.stream("eta", np.float64, grid.shape + (k,), (read(c, "eta") for c in chunks))
+        w.stream("eta", np.float64, grid.shape + (k,), checksum.blocks("eta", (read(c, "eta") for c in chunks)))
+        w.add("checksum", np.array(checksum.hexdigest()))
         w.add("nuisance_names", np.array(list(names), dtype="U64"))
         w.add("chi2_min", np.float64(best_val))
         w.add("best_fit", best_fit)
@@ -499,28 +619,44 @@ def _run_dense(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall) -> 
         todo = list(chunks)
     bar = Progress(grid.size, grid.size - sum(c.size for c in todo), enabled=progress)
     eval_s, n_eval = 0.0, 0
+    done: set[int] = set()
+    died = 0
     try:
         to_disk = None if out is None else (str(out), plan.spec_hash, k)
-        for tid, chi2, eta, dt in _execute(
-            [(c.index, c.start, c.stop) for c in todo],
-            plan.likelihood,
-            grid,
-            n_jobs,
-            backend,
-            scheduler,
-            to_disk,
-        ):
-            c = chunks[tid]
-            if chi2 is not None:  # (None: the worker wrote the checkpoint)
-                if eta.shape[1] != k:
-                    raise FitError(f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}")
-                if out is None:
-                    store[tid] = (chi2, eta)
-                else:
-                    ck.write_chunk(out, tid, c.start, c.stop, chi2, eta, plan.spec_hash)
-            eval_s += dt
-            n_eval += c.size
-            bar.update(c.size)
+        while len(done) < len(todo):
+            try:
+                for tid, chi2, eta, dt, status in _execute(
+                    [(c.index, c.start, c.stop) for c in todo if c.index not in done],
+                    plan.likelihood,
+                    grid,
+                    n_jobs,
+                    backend,
+                    scheduler,
+                    to_disk,
+                ):
+                    c = chunks[tid]
+                    if chi2 is not None:  # (None: the worker wrote the checkpoint)
+                        if eta.shape[1] != k:
+                            raise FitError(
+                                f"likelihood returned {eta.shape[1]} nuisances, nuisance_names has {k}"
+                            )
+                        if out is None:
+                            store[tid] = (chi2, eta, status)
+                        else:
+                            ck.write_chunk(out, tid, c.start, c.stop, chi2, eta, plan.spec_hash, status)
+                    done.add(tid)
+                    eval_s += dt
+                    n_eval += c.size
+                    bar.update(c.size)
+            except BrokenProcessPool as e:  # a worker process died (segfault, OOM kill): one more round
+                died += 1
+                if died > 1:
+                    raise WorkerError(
+                        f"worker processes died twice ({_one_line(e)}); {len(done)} of {len(todo)} chunks "
+                        "finished and saved, rerun to resume"
+                    ) from None
+                log.warning("a worker process died (%s); retrying the %d unfinished chunk(s) once",
+                            _one_line(e), len(todo) - len(done))
     finally:
         bar.close()
     meta = _metadata(
@@ -565,6 +701,7 @@ def _run_adaptive(
     chi2_all = np.full(grid.size, np.nan)
     eta_all = np.full((grid.size, k), np.nan)
     known = np.zeros(grid.size, dtype=bool)
+    status_all = np.zeros(grid.size, dtype=np.int8)
     out = plan.output
     adir = None if out is None else out / ADAPTIVE_DIR
     seq = [0]
@@ -574,9 +711,11 @@ def _run_adaptive(
             try:
                 with np.load(p, allow_pickle=False) as z:
                     flat, c2, e = z["flat"], z["chi2"], z["eta"]
+                    st = z["status"] if "status" in z.files else None
+                    covered = (flat, c2, e) if st is None else (flat, c2, e, st)
                     ok = (
                         str(z["spec_hash"]) == plan.spec_hash
-                        and str(z["checksum"]) == ck.array_checksum(flat, c2, e)
+                        and str(z["checksum"]) == ck.array_checksum(*covered)
                         and e.shape == (len(flat), k)
                         and flat.size
                         and flat.max() < grid.size
@@ -586,6 +725,8 @@ def _run_adaptive(
                 log.warning("%s: unreadable checkpoint (%s); ignored", p, exc)
             if ok:
                 chi2_all[flat], eta_all[flat], known[flat] = c2, e, True
+                if st is not None:
+                    status_all[flat] = st
             elif flat is not None:
                 log.warning("%s: invalid checkpoint (spec hash or checksum); ignored", p)
             seq[0] = max(seq[0], int(p.stem.split("_")[1]) + 1)
@@ -602,7 +743,7 @@ def _run_adaptive(
             pieces = [new[i : i + cs] for i in range(0, new.size, cs)]
             bar = Progress(new.size, enabled=progress, label="adaptive")
             try:
-                for tid, c2, e, dt in _execute(
+                for tid, c2, e, dt, st in _execute(
                     [(i, 0, 0, p) for i, p in enumerate(pieces)],
                     plan.likelihood,
                     grid,
@@ -620,10 +761,11 @@ def _run_adaptive(
                                 flat=p,
                                 chi2=c2,
                                 eta=e,
+                                status=st,
                                 spec_hash=np.array(plan.spec_hash),
-                                checksum=np.array(ck.array_checksum(p, c2, e)),
+                                checksum=np.array(ck.array_checksum(p, c2, e, st)),
                             )
-                    chi2_all[p], eta_all[p], known[p] = c2, e, True
+                    chi2_all[p], eta_all[p], known[p], status_all[p] = c2, e, True, st
                     n_eval[0] += p.size
                     eval_s[0] += dt
                     bar.update(p.size)
@@ -652,6 +794,8 @@ def _run_adaptive(
         },
         chi2_min=best_val,
         best_fit=dict(zip(grid.names, best_fit.tolist())),
+        **_convergence(int(np.count_nonzero(status_all)), np.flatnonzero(status_all)[:MAX_LISTED].tolist(),
+                       rr.n_evaluations),
         timings={
             "started": _dt.datetime.fromtimestamp(t_wall[0]).isoformat(timespec="seconds"),
             "evaluated_this_run": n_eval[0],
@@ -723,14 +867,16 @@ def run_scan(
     ):
         raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     plan = _resolve(target, axes, output, cl, chunk_size)
+    if plan.output is not None and not force:
+        _refuse_foreign(plan)  # before anything is created or locked
+    with _stop_on_signals():
+        return _run(plan, adaptive, levels, dof, coarse_factor, force, resume,
+                    n_jobs=n_jobs, backend=backend, scheduler=scheduler, progress=progress)
+
+
+def _run(plan: _Plan, adaptive, levels, dof, coarse_factor, force, resume, **kw) -> ScanResult:
     t_wall = [time.time()]
-    kw = {
-        "n_jobs": n_jobs,
-        "backend": backend,
-        "scheduler": scheduler,
-        "progress": progress,
-        "t_wall": t_wall,
-    }
+    kw["t_wall"] = t_wall
     mode = "adaptive" if adaptive else "dense"
     if plan.output is None:
         with _backend_session(kw):
@@ -741,6 +887,8 @@ def run_scan(
         plan.output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{plan.output}: cannot create the output folder ({e.strerror or e})") from None
+    if not os.access(plan.output, os.W_OK | os.X_OK):
+        raise OutputError(f"{plan.output}: output folder not writable")
     with ck.output_lock(plan.output):
         existing = _claim_output(plan, force, resume)
         if (
