@@ -10,8 +10,8 @@ data with its statistical error, the collaboration's BRN projection):
 σ_α = 17/128 (yaml CEvNS prediction uncertainty), σ_β = 160/497 (yaml prompt-BRN prior), energy bins 0–120 keVee.
 C_i(R_n) is (a) our CEvNS prediction summed over F90 and time, (b) the released CEvNS shape (energydata1d.txt
 normalised to the release's 128 events) times our R_n dependence C_i(R_n)/C_i(R_n⁰). The 90 % limit is where
-Δχ² = 2.71 above the minimum over R_n ∈ [2, 8] fm (the `rn_ar` range), and over [1.65, 8] fm (Helm needs R > √3 s = 1.56 fm).
-It prints the 3-D likelihood's limit next to them. Run: ``python scripts/lar_rn_crosscheck.py``.
+Δχ² = 2.71 above the minimum over R_n ∈ [2, 8] fm (the `rn_ar` range), and over [1.65, 8] fm (Helm needs
+R > √3 s = 1.56 fm). It prints the 3-D likelihood's limit next to them. Run: ``python scripts/lar_rn_crosscheck.py``.
 """
 
 from __future__ import annotations
