@@ -43,12 +43,17 @@ _CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
 # (σ_πN / m̄_ud) reference value of the scalar nucleon coupling, 000:1073–1075 (PRL 115, 092301): ≈ 17.3.
 SIGMA_PIN_OVER_MUD = 17.3
+# δ_CP default of the tmm model (de Salas et al. 2018, NO; cevns.kernels.tmm.OSC_DESALAS2018_NO).
+_DELTA_CP_DEFAULT = 1.32 * np.pi
 
 MODELS = {
     "sm": ("Standard Model couplings; base parameters (sin2w, radii, normalisation, NSI ε, EM properties) free",
            ()),
     "scalar-universal": ("light scalar with universal couplings, σ_πN-based nucleon coupling, no interference "
                          "(000:1073)", ("g_phi", "m_phi")),
+    "tmm": ("Majorana transition magnetic moments Λ_1..3 (mass basis) with phases ζ_i and δ_CP, projected on each "
+            "source's flavour and helicity (003:160–185)",
+            ("tmm_l1", "tmm_l2", "tmm_l3", "tmm_z1", "tmm_z2", "tmm_z3", "delta_cp")),
 }
 for _key in ZPRIME_CHARGES:
     _loop = _key.startswith("l")
@@ -80,10 +85,12 @@ def model_parameters(model: str) -> tuple[str, ...]:
     return MODELS[model][1]
 
 
-def coupling_columns(model: str, values: dict, n: int) -> np.ndarray:
+def coupling_columns(model: str, values: dict, n: int, sources=None) -> np.ndarray:
     """(n, N_COUPLINGS) coupling vectors of :func:`cevns.kernels.rates.cevns_source_spectra_bsm`.
 
-    ``values``: parameter name → scalar or (n,) array; names not given take their SM value.
+    ``values``: parameter name → scalar or (n,) array; names not given take their SM value. ``sources``: the
+    experiment's (flavour index, antineutrino) per source, needed by ``tmm`` (slots 22–24: μ_eff² per source,
+    :func:`cevns.kernels.tmm.mu2_eff_points`).
     """
     out = np.zeros((n, N_COUPLINGS))
 
@@ -108,6 +115,18 @@ def coupling_columns(model: str, values: dict, n: int) -> np.ndarray:
         out[:, 7] = get("m_zp") ** 2
     else:
         out[:, 7] = 1.0  # no Z': g² = 0 (any M² > 0 avoids 0/0)
+    if model == "tmm":
+        if sources is None:
+            raise ConfigError("model 'tmm' needs the experiment's sources (flavour, antineutrino) for μ_eff²")
+        if len(sources) > 3:
+            raise ConfigError("model 'tmm': at most 3 sources per experiment")
+        from cevns.kernels.tmm import mu2_eff_points
+
+        abs_l = np.stack([get(f"tmm_l{i}") for i in (1, 2, 3)], axis=1) * MAGNETIC_MOMENT_UNIT
+        zeta = np.stack([get(f"tmm_z{i}") for i in (1, 2, 3)], axis=1)
+        delta = get("delta_cp", _DELTA_CP_DEFAULT)
+        for s, (flavour, anti) in enumerate(sources):
+            out[:, 22 + s] = mu2_eff_points(abs_l, zeta, delta, int(flavour), bool(anti))
     if model == "scalar-universal":
         out[:, 20] = get("g_phi") ** 4 * SIGMA_PIN_OVER_MUD**2
         out[:, 21] = get("m_phi") ** 2

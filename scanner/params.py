@@ -63,6 +63,14 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("rn_xe", None, 2.5, 9.0, "fm", "Xe neutron rms radius, all isotopes (default: experiment)"),
         Parameter("mu_nu_eff", 0.0, 0.0, 50.0, "1e-12 mu_B",
                   "effective neutrino magnetic moment seen in ν–e scattering (solar ν: flavour-averaged)"),
+        *[Parameter(f"tmm_l{i}", 0.0, 0.0, 200.0, "1e-10 μ_B",
+                    f"|Λ_{i}|: modulus of the Majorana transition magnetic moment Λ_{i} (mass basis; tmm, 003:160)")
+          for i in (1, 2, 3)],
+        *[Parameter(f"tmm_z{i}", 0.0, 0.0, 2.0 * math.pi, "rad",
+                    f"phase ζ_{i} of Λ_{i} = |Λ_{i}| e^(iζ_{i}) (tmm, 003:166)")
+          for i in (1, 2, 3)],
+        Parameter("delta_cp", 1.32 * math.pi, 0.0, 2.0 * math.pi, "rad",
+                  "Dirac CP phase of the mixing matrix (tmm; default: de Salas et al. 2018 NO best fit 1.32π)"),
     ]
 }
 

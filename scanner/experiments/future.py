@@ -9,8 +9,12 @@ N_theor = Σ_sources Σ_isotopes n_a Φ ∫_{T_th} dT ε(T) (G_F² M_a/π)[Φ0 �
 
 with the flux moments Φ_k of the SNS π-DAR spectra (:mod:`cevns.kernels.fluxes`) or of a reactor ν̄_e spectrum,
 precomputed once on Gauss–Legendre nodes in T, so a parameter point costs one weak-charge evaluation per node.
-The Asimov data are the SM expectation, N_meas = N_theor(SM), and the χ² is seed 003:280–284 with the one
-nuisance profiled in closed form:
+Every model of :mod:`cevns.scanner.models` acts through :func:`cevns.kernels.rates.cevns_source_spectra_bsm`
+(NSI, charge radii, millicharges, Z', scalar, magnetic moments and the Majorana transition moments ``tmm``, whose
+μ_eff² is projected on each source's flavour and helicity, 003:175–223). The SNS setups have the option
+``beam = all | prompt | delayed`` (prompt ν_μ only; delayed ν_e and ν̄_μ), the separate rows of the 003 TMM table.
+The Asimov data are the SM expectation of the selected sources, N_meas = N_theor(SM), and the χ² is seed
+003:280–284 with the one nuisance profiled in closed form:
     χ² = min_a [(N_meas − N_theor(1 + a))²/((1 + σ_stat) N_meas) + (a/σ_sys)²]
        = (N_meas − N_theor)²/((1 + σ_stat) N_meas + σ_sys² N_theor²),
 σ_stat = σ_sys = 0.2 (current), 0.1 (future) (003:284); the denominator is implemented as printed.
@@ -26,23 +30,37 @@ import math
 import numpy as np
 
 from cevns.kernels._jit import jit
-from cevns.kernels.constants import N_AVOGADRO
+from cevns.kernels.constants import HBARC2_MEV2_CM2, N_AVOGADRO
+from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
+from cevns.kernels.electron_scattering import ES_MM_PREFACTOR
 from cevns.kernels.form_factors import HELM_S, helm
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
-from cevns.kernels.rates import cevns_source_spectra
+from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm
 
 from .. import datasets
+from ..errors import ConfigError
 from ..likelihood import Likelihood
-from ..params import parameter
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
+from ..params import check_value, parameter
 from .base import Experiment
-from .sns import SNS_SOURCE_FLAVOUR, SNS_SOURCES, Targets, recoil_nodes, sns_fluence, sns_node_weights
+from .sns import (
+    SNS_SOURCE_FLAVOUR,
+    SNS_SOURCES,
+    Targets,
+    recoil_nodes,
+    sns_fluence,
+    sns_incoherent_weights,
+    sns_node_weights,
+)
 
 __all__ = [
-    "SETUPS", "FutureSetup", "FutureLikelihood", "asimov_chi2_points", "reactor_spectrum", "reactor_moments",
-    "reactor_flux", "FISSION_FRACTIONS", "ENERGY_PER_FISSION_MEV",
+    "SETUPS", "FutureSetup", "FutureLikelihood", "asimov_chi2_points", "asimov_chi2_points_bsm", "reactor_spectrum",
+    "reactor_moments", "reactor_flux", "FISSION_FRACTIONS", "ENERGY_PER_FISSION_MEV", "SNS_BEAMS",
+    "SNS_SOURCE_HELICITY", "applicable_parameters",
 ]
 
 DAYS_PER_YEAR = 365.25
@@ -91,6 +109,11 @@ def _cfg(mass_kg, threshold_kev, efficiency, exposure_yr, baseline_m, sigma):
 
 
 SNS_CURRENT_YR = 308.1 / DAYS_PER_YEAR
+
+# Sources of each SNS beam selection (indices into SNS_SOURCES: prompt ν_μ; delayed ν_e, ν̄_μ; 003:201–223) and
+# whether each SNS source is an antineutrino (positive helicity, 003:175–185).
+SNS_BEAMS = {"all": (0, 1, 2), "prompt": (0,), "delayed": (1, 2)}
+SNS_SOURCE_HELICITY = (False, False, True)
 
 # name -> setup. "current" = unbracketed, "future" = [bracketed] columns of 003:249–260; σ = σ_stat = σ_sys (003:284).
 SETUPS = {
@@ -216,6 +239,30 @@ def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, n
     return chi2, eta
 
 
+@jit
+def asimov_chi2_points_bsm(theta, cpl, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, rn, resp, zp_cp,
+                           zp_cn, n_meas, sig_stat, sig_sys):
+    """χ² of seed 003:280–284 as :func:`asimov_chi2_points` with every model: N_theor from
+    :func:`cevns.kernels.rates.cevns_source_spectra_bsm` with the coupling vector ``cpl[p]`` of row p; θ = [sin²θ_W,
+    norm] (``norm`` multiplies the whole CEvNS prediction, SM and new physics)."""
+    n_pts = theta.shape[0]
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, 1))
+    d = (1.0 + sig_stat) * n_meas
+    for p in range(n_pts):
+        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
+                                     resp, cpl[p], zp_cp, zp_cn)
+        x = theta[p, 1] * e.sum()
+        r = n_meas - x
+        if sig_sys > 0.0:
+            chi2[p] = r * r / (d + sig_sys * sig_sys * x * x)
+            eta[p, 0] = x * r / (x * x + d / (sig_sys * sig_sys))
+        else:
+            chi2[p] = r * r / d
+            eta[p, 0] = 0.0
+    return chi2, eta
+
+
 # --- experiment -------------------------------------------------------------------------------------------------
 def _targets(target, mass_kg):
     """:class:`Targets` for ``mass_kg`` of a target ("CsI", "Ge", "2Ge:1Si", …); isotopic abundances from
@@ -242,6 +289,22 @@ def _targets(target, mass_kg):
     return Targets(isotopes, counts, rp)
 
 
+# Flavours (0 e, 1 μ, 2 τ) a flavour-labelled parameter acts on, from its name's last part (eps_u_emu → e, μ).
+_FLAVOUR_SUFFIX = {"e": {0}, "mu": {1}, "tau": {2}, "ee": {0}, "mumu": {1}, "tautau": {2}, "emu": {0, 1},
+                   "etau": {0, 2}, "mutau": {1, 2}}
+
+
+def applicable_parameters(flavours) -> tuple[str, ...]:
+    """The parameters of :class:`FutureSetup` that act on sources of the given flavour indices: sin²θ_W, the
+    normalisation, and the NSI / EM parameters whose flavour (or one of whose pair flavours) is among them."""
+    fl = set(int(f) for f in flavours)
+    out = ["sin2w", "cevns_norm"]
+    for nm in (*NSI_PARAMETERS, *EM_PARAMETERS):
+        if _FLAVOUR_SUFFIX[nm.rsplit("_", 1)[1]] & fl:
+            out.append(nm)
+    return tuple(out)
+
+
 def _csi2017_efficiency(t_mev):
     a, k, x0 = CSI2017_ACCEPTANCE
     pe = 1e3 * t_mev * CSI2017_PE_PER_KEVNR
@@ -253,54 +316,82 @@ class FutureSetup(Experiment):
     """One-bin Asimov sensitivity experiment built from a :data:`SETUPS` entry (subclasses set ``setup``)."""
 
     setup: str = ""
-    parameters = ("sin2w", "cevns_norm")
+    parameters = ("sin2w", "cevns_norm", *NSI_PARAMETERS, *EM_PARAMETERS)
+    models = tuple(MODELS)
     nuisance_names = ("a_norm",)
     components = ("cevns",)
-    OPTIONS = {"config": ("current", ("current", "future"))}
+    # beam (SNS/ESS setups only): all sources, the prompt ν_μ or the delayed ν_e + ν̄_μ (rows of 003:348–366);
+    # sm (SNS/ESS only): "beam" keeps only the beam's sources, "all" keeps every source's SM CEvNS in N_theor and
+    # N_meas while the tmm signal comes from the beam's sources only.
+    # sys: "profiled" (003:282 as printed) or "off" (nuisance a held at 0: the regime the 003 TMM table follows).
+    OPTIONS = {"config": ("current", ("current", "future")), "sys": ("profiled", ("profiled", "off"))}
 
-    def __init__(self, config: str = "current", n_per_piece: int = 24, n_min: int = 6, spec: dict | None = None):
+    def __init__(self, config: str = "current", beam: str = "all", sm: str = "beam", sys: str = "profiled",
+                 n_per_piece: int = 24, n_min: int = 6, spec: dict | None = None):
         if config not in ("current", "future"):
-            from ..errors import ConfigError
-
             raise ConfigError(f"{self.setup}: config must be 'current' or 'future', got {config!r}")
-        self.options = {"config": config}
         base_spec = spec if spec is not None else SETUPS[self.setup]
+        source = base_spec["source"]
+        if beam not in SNS_BEAMS or (source == "reactor" and beam != "all"):
+            raise ConfigError(f"{self.setup or 'future-custom'}: beam must be one of "
+                              f"{', '.join(SNS_BEAMS) if source != 'reactor' else 'all'}, got {beam!r}")
+        if sm not in ("beam", "all"):
+            raise ConfigError(f"{self.setup or 'future-custom'}: sm must be 'beam' or 'all', got {sm!r}")
+        if sys not in ("profiled", "off"):
+            raise ConfigError(f"{self.setup or 'future-custom'}: sys must be 'profiled' or 'off', got {sys!r}")
+        self.options = {"config": config, **({} if beam == "all" else {"beam": beam}),
+                        **({} if sm == "beam" else {"sm": sm}), **({} if sys == "profiled" else {"sys": sys})}
         self.spec = base_spec
         self.cfg = dict(base_spec[config])
         self.name = self.setup or "future-custom"
-        self.description = f"Asimov: {base_spec['title']}, {config} setup"
+        self.description = f"Asimov: {base_spec['title']}, {config} setup" + ("" if beam == "all" else f", {beam}")
         c = self.cfg
         self.targets = _targets(base_spec["target"], c["mass_kg"])
         self.rn = np.array([RN_DEFAULTS.get(nm, rp) for nm, rp in zip(self.targets.names, self.targets.rp)])
         t_th = 1e-3 * c["threshold_kev"]
-        source = base_spec["source"]
         if source in ("sns", "ess"):
             if source == "sns":
                 self.fluence = sns_fluence(SNS_NU_PER_POT, SNS_POT_PER_DAY * DAYS_PER_YEAR * c["exposure_yr"],
                                            c["baseline_m"])
             else:
                 self.fluence = ESS_NU_PER_YEAR * c["exposure_yr"] / (4.0 * math.pi * (c["baseline_m"] * 100.0) ** 2)
-            self.sources = SNS_SOURCES
-            self.src_flavour = SNS_SOURCE_FLAVOUR.copy()
+            # sm=all: every source's CEvNS stays in N_theor and N_meas, the tmm signal comes from the beam only.
+            sel = list(SNS_BEAMS["all" if sm == "all" else beam])
+            self.tmm_mask = np.array([i in SNS_BEAMS[beam] for i in sel])
+            self.sources = tuple(SNS_SOURCES[i] for i in sel)
+            self.src_flavour = SNS_SOURCE_FLAVOUR[sel].copy()
+            self.src_antineutrino = tuple(SNS_SOURCE_HELICITY[i] for i in sel)
             extra = (1.5 * t_th, 3.0 * t_th)
             self.t_nodes, self.t_weights = recoil_nodes(self.targets, t_th, extra, n_per_piece, n_min)
-            self.base, self.fp, self.q, self.gauss = sns_node_weights(
+            base, self.fp, self.q, self.gauss = sns_node_weights(
                 self.targets, self.fluence, self.t_nodes, self.t_weights)
+            base_mm, base_s = sns_incoherent_weights(self.targets, self.fluence, self.t_nodes, self.t_weights)
+            self.base, self.base_mm, self.base_s = (np.ascontiguousarray(a[:, sel, :]) for a in (base, base_mm, base_s))
         else:
             self.flux = reactor_flux(base_spec["power_gw"], c["baseline_m"])
             self.fluence = self.flux * SECONDS_PER_YEAR * c["exposure_yr"]
             self.sources = ("nuebar",)
             self.src_flavour = np.array([FLAVOUR_E], dtype=np.int64)
+            self.src_antineutrino = (True,)
+            self.tmm_mask = np.array([True])
             self._reactor_nodes(t_th, n_per_piece, n_min)
+        # Parameters acting on the sources present (a ν_μ parameter is refused on a reactor setup).
+        self.parameters = applicable_parameters(self.src_flavour)
+        # (flavour, antineutrino) per source: the tmm model projects μ_eff² on each (003:175–185).
+        self.tmm_sources = tuple((int(f), a) for f, a in zip(self.src_flavour, self.src_antineutrino))
+        self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
         eff = c["efficiency"]
         if eff == "csi2017":
             self.eff_nodes = np.array([_csi2017_efficiency(t) for t in self.t_nodes])
         else:
             self.eff_nodes = np.full(self.t_nodes.size, float(eff))
         self.resp = self.eff_nodes[None, :].copy()  # one bin: efficiency above threshold
-        self.n_asimov = self._counts(self.theta({})).sum()
+        self.n_asimov = self._counts({}).sum()
 
     def _reactor_nodes(self, t_th, n_per_piece, n_min):
+        """Nodes and weights for the reactor ν̄_e: B_ask as in :mod:`cevns.kernels.rates`, the magnetic-moment
+        weights w n Φ (πα²/m_e²)(ħc)² [Φ0/T − Φ1] (003:115, per μ_B²) and the scalar weights
+        w n Φ (ħc)² M²/(4π) T Φ2 (000:1073), all with the normalised BESTIOLE moments at E_min(T)."""
         lo, hi, dens = reactor_spectrum()
         e_max = float(hi[dens > 0].max())
         kinks = [t_max(e, m) for m in self.targets.mass for e in (2.0, 4.0, 6.0, 8.0, e_max)]
@@ -308,6 +399,8 @@ class FutureSetup(Experiment):
         self.t_nodes, self.t_weights = piecewise_gauss_legendre(breaks, n_per_piece, n_min)
         n_iso, n_t = len(self.targets.names), self.t_nodes.size
         self.base = np.zeros((n_iso, 1, n_t))
+        self.base_mm = np.zeros((n_iso, 1, n_t))
+        self.base_s = np.zeros((n_iso, 1, n_t))
         self.fp = np.empty((n_iso, n_t))
         self.q = np.empty((n_iso, n_t))
         for a in range(n_iso):
@@ -317,44 +410,83 @@ class FutureSetup(Experiment):
                 mom = phi[0] - t * phi[1] - 0.5 * m * t * phi[2]
                 self.q[a, k] = momentum_transfer(t, m)
                 self.fp[a, k] = helm(self.q[a, k], self.targets.rp[a])
-                self.base[a, 0, k] = (self.t_weights[k] * self.targets.count[a] * self.fluence * CEVNS_PREFACTOR
-                                      * m * max(mom, 0.0))
+                scale = self.t_weights[k] * self.targets.count[a] * self.fluence
+                self.base[a, 0, k] = scale * CEVNS_PREFACTOR * m * max(mom, 0.0)
+                self.base_mm[a, 0, k] = scale * ES_MM_PREFACTOR * max(phi[0] / t - phi[1], 0.0)
+                self.base_s[a, 0, k] = scale * HBARC2_MEV2_CM2 * m * m / (4.0 * np.pi) * t * phi[2]
         self.gauss = np.exp(-0.5 * self.q * self.q * HELM_S * HELM_S)
 
     # -- parameters and predictions ---------------------------------------------------------------------------
-    def theta(self, params: dict | None = None) -> np.ndarray:
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        """Validate ``params`` for this experiment under ``model`` (the model's own parameters allowed)."""
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def theta(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """Kernel row [sin²θ_W, norm]."""
         p = self.defaults()
-        p.update(self.check_params(params or {}))
+        p.update(self.check_params(params or {}, model))
         return np.array([p["sin2w"], p["cevns_norm"]])
 
-    def _counts(self, theta):
-        """CEvNS counts per source over the configured exposure."""
-        e = cevns_source_spectra(self.base, self.fp, self.q, self.gauss, self.targets.z, self.targets.n,
-                                 self.src_flavour, theta[0], self.rn, self.resp)
+    def couplings(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """Coupling vector (N_COUPLINGS,) of ``params`` under ``model`` (models.coupling_columns)."""
+        values = {**self.defaults(), **self.check_params(params or {}, model)}
+        cpl = coupling_columns(model, values, 1, sources=self.tmm_sources)
+        cpl[:, 22:22 + len(self.tmm_sources)] *= self.tmm_mask
+        return cpl[0]
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.targets.names), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+    def _counts(self, params, model="sm"):
+        """CEvNS counts per source over the configured exposure (SM and every model, one bin)."""
+        theta = self.theta(params, model)
+        cpl = self.couplings(params, model)
+        cp, cn = self.zprime_arrays(model)
+        e = cevns_source_spectra_bsm(self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2,
+                                     self.targets.z, self.targets.n, self.src_flavour, theta[0], self.rn, self.resp,
+                                     cpl, cp, cn)
         return e[:, 0] * theta[1]
 
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
-        """Expected CEvNS counts above threshold over the configured exposure (one bin)."""
-        return {"cevns": np.array([self._counts(self.theta(params)).sum()])}
+    def sm_counts_reference(self, sin2w: float | None = None) -> np.ndarray:
+        """SM counts per source through the SM-only kernel :func:`cevns.kernels.rates.cevns_source_spectra`
+        (cross-check of the BSM kernel at zero couplings)."""
+        s2 = self.defaults()["sin2w"] if sin2w is None else sin2w
+        e = cevns_source_spectra(self.base, self.fp, self.q, self.gauss, self.targets.z, self.targets.n,
+                                 self.src_flavour, s2, self.rn, self.resp)
+        return e[:, 0]
 
-    def predict_cevns_by_flavour(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
+        """Expected CEvNS counts above threshold over the configured exposure (one bin)."""
+        return {"cevns": np.array([self._counts(params, model).sum()])}
+
+    def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """CEvNS events per year above threshold: first the sum ("total per yr"), then each source
         ("<source> per yr"); ``cevns rate`` prints these next to the counts over the configured exposure."""
-        per = self._counts(self.theta(params)) / self.cfg["exposure_yr"]
+        per = self._counts(params, model) / self.cfg["exposure_yr"]
         out = {"total per yr": np.array([per.sum()])}
         out.update({f"{s} per yr": np.array([v]) for s, v in zip(self.sources, per)})
         return out
 
-    def events_per_year(self, params: dict | None = None) -> float:
+    def events_per_year(self, params: dict | None = None, model: str = "sm") -> float:
         """Expected CEvNS events per year above threshold."""
-        return float(self._counts(self.theta(params)).sum() / self.cfg["exposure_yr"])
+        return float(self._counts(params, model).sum() / self.cfg["exposure_yr"])
 
     def observed(self) -> np.ndarray:
         """Asimov data: the SM expectation."""
         return np.array([self.n_asimov])
 
-    def likelihood(self, names=(), fixed=None) -> FutureLikelihood:
-        return FutureLikelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> FutureLikelihood:
+        return FutureLikelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         if self.spec["source"] == "reactor":
@@ -365,45 +497,66 @@ class FutureSetup(Experiment):
 class FutureLikelihood(Likelihood):
     """χ² of seed 003:280–284 for a :class:`FutureSetup` over points whose columns are ``names``."""
 
-    def __init__(self, exp: FutureSetup, names, fixed):
+    def __init__(self, exp: FutureSetup, names, fixed, model: str = "sm"):
+        if model not in exp.models:
+            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
+        allowed = (*exp.parameters, *model_parameters(model))
         for nm in (*names, *fixed):
-            exp.check_params({nm: 0.2})
+            if nm not in allowed:
+                parameter(nm)  # unknown names: suggestion
+                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
         dup = set(names) & set(fixed)
         if dup:
-            from ..errors import ConfigError
-
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
         self.names = tuple(names)
+        self.model = model
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
-        self.theta0 = exp.theta(fixed)
-        self.columns = [{"sin2w": 0, "cevns_norm": 1}[nm] for nm in self.names]
-        self.arrays = (exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, exp.src_flavour, exp.rn,
-                       exp.resp)
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.defaults = exp.defaults()
+        self.sources = exp.tmm_sources
+        self.tmm_mask = exp.tmm_mask
+        cp, cn = exp.zprime_arrays(model)
+        self.arrays = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z,
+                       exp.targets.n, exp.src_flavour, exp.rn, exp.resp, cp, cn)
         self.n_meas = float(exp.n_asimov)
         self.sigma = float(exp.cfg["sigma"])
-        self.profile = True  # False: nuisance a held at 0
+        self.profile = exp.options.get("sys", "profiled") == "profiled"  # False: nuisance a held at 0
         self._checksums = exp.data_checksums()
 
     def data_checksums(self):
         return dict(self._checksums)
 
-    def evaluate(self, points):
+    def theta(self, points):
+        """Kernel rows [sin²θ_W, norm] and coupling vectors (n, N_COUPLINGS) for an (n, len(names)) array."""
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        theta = np.tile(self.theta0, (pts.shape[0], 1))
-        for c, col in enumerate(self.columns):
-            theta[:, col] = pts[:, c]
-        chi2, eta = asimov_chi2_points(theta, *self.arrays, self.n_meas, self.sigma,
-                                       self.sigma if self.profile else 0.0)
-        self.last_status = np.zeros(pts.shape[0], dtype=np.int64)
+        n = pts.shape[0]
+        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        theta = np.empty((n, 2))
+        theta[:, 0] = vals["sin2w"]
+        theta[:, 1] = vals["cevns_norm"]
+        cpl = coupling_columns(self.model, vals, n, sources=self.sources)
+        cpl[:, 22:22 + len(self.sources)] *= self.tmm_mask  # tmm signal of the selected beam only (option sm)
+        assert cpl.shape[1] == N_COUPLINGS
+        return theta, cpl
+
+    def evaluate(self, points):
+        theta, cpl = self.theta(points)
+        chi2, eta = asimov_chi2_points_bsm(theta, cpl, *self.arrays, self.n_meas, self.sigma,
+                                           self.sigma if self.profile else 0.0)
+        self.last_status = np.zeros(theta.shape[0], dtype=np.int64)
         return chi2, eta
 
 
 def _make_class(setup_name):
     cls_name = "Future" + "".join(part.capitalize() for part in setup_name.split("-")[1:]).replace("_", "")
+    options = dict(FutureSetup.OPTIONS)
+    if SETUPS[setup_name]["source"] != "reactor":
+        options["beam"] = ("all", tuple(SNS_BEAMS))
+        options["sm"] = ("beam", ("beam", "all"))
     return type(cls_name, (FutureSetup,), {"setup": setup_name, "name": setup_name,
                                            "description": f"Asimov sensitivity: {SETUPS[setup_name]['title']}",
-                                           "__module__": __name__})
+                                           "OPTIONS": options, "__module__": __name__})
 
 
 # One class per setup (the registry maps a name to module:Class): FutureCoherentCsi, FutureConus, …

@@ -148,6 +148,12 @@ def test_classes_and_names():
         assert cls.setup == name and cls.name == name
         assert EXPERIMENTS[name] == f"future:{cls.__name__}"
     e = get_experiment("future-red100")
-    assert e.parameters == ("sin2w", "cevns_norm")
+    assert e.parameters[:2] == ("sin2w", "cevns_norm") and "mu_nu_e" in e.parameters
+    for bad in ("rn", "mu_nu_mu", "eps_u_mumu"):  # no ν_μ at a reactor
+        with pytest.raises(ConfigError):
+            e.check_params({bad: 5.0})
+    assert "mu_nu_e" not in get_experiment("future-coherent-lar:beam=prompt").parameters
     with pytest.raises(ConfigError):
-        e.check_params({"rn": 5.0})
+        parse_experiment("future-conus:beam=prompt")  # reactor setups have no beam option
+    with pytest.raises(ConfigError):
+        FutureSetup(config="current", beam="prompt", spec=SETUPS["future-conus"])
