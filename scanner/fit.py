@@ -24,23 +24,32 @@ def _crossing(f, x0, x1, level):
 
 
 def _interval(profile, xs, chis, best_x, chi_min, level):
-    """[lo, hi] where profile(x) − χ²_min = level, bracketed on the scan grid ``xs``; range edges if not crossed."""
+    """[lo, hi] where profile(x) − χ²_min = level; range edges where it is not crossed.
+
+    ``chis`` is the profile on the grid ``xs`` (exact in 1D; in several dimensions the minimum over a grid of the
+    other parameters, which can only lie above the true profile). It is used to skip points cheaply: a crossing is
+    accepted only once the true ``profile`` exceeds the level, and then located with brentq between that point and
+    the last point known to lie below.
+    """
     d = chis - chi_min
-    i_best = int(np.searchsorted(xs, best_x))
 
     def excess(x):
         return profile(x) - chi_min
 
-    lo, hi = float(xs[0]), float(xs[-1])
-    for i in range(min(i_best, len(xs) - 1), 0, -1):
-        if d[i - 1] > level:
-            lo = _crossing(excess, xs[i - 1], min(xs[i], best_x), level)
-            break
-    for i in range(max(i_best - 1, 0), len(xs) - 1):
-        if d[i + 1] > level:
-            hi = _crossing(excess, max(xs[i], best_x), xs[i + 1], level)
-            break
-    return [float(lo), float(hi)]
+    def walk(order):
+        inner = best_x
+        for i in order:
+            x = xs[i]
+            if d[i] > level and excess(x) > level:
+                return _crossing(excess, min(x, inner), max(x, inner), level)
+            inner = x
+        return None
+
+    left = [i for i in range(len(xs) - 1, -1, -1) if xs[i] < best_x]
+    right = [i for i in range(len(xs)) if xs[i] > best_x]
+    lo = walk(left)
+    hi = walk(right)
+    return [float(xs[0] if lo is None else lo), float(xs[-1] if hi is None else hi)]
 
 
 def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241) -> dict:
