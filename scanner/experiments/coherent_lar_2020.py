@@ -6,7 +6,10 @@ release efficiency table; 12 energy × 8 F90 × 10 time bins. The CEvNS energy a
 the kernels; its F90 distribution in each energy bin is the released one. BRN, delayed BRN and steady state are
 the released PDFs; the released ±1σ BRN variants, the released CEvNS F90 variants and our own CEvNS timing shift
 (POT trace mean ± 200 ns) are piecewise-linear shape nuisances with unit-Gaussian priors, profiled with the
-normalisation nuisances (priors from the yaml) in :func:`cevns.kernels.shape_nuisances.binned_cevns_shape_chi2_points`.
+normalisation nuisances (priors from the yaml) in
+:func:`cevns.kernels.shape_nuisances.binned_cevns_shape_chi2_points_bsm`. Every CEvNS model of
+:mod:`cevns.scanner.models` (NSI, magnetic moments, charge radii, millicharges, Z', scalar) enters through
+:func:`cevns.kernels.rates.cevns_source_spectra_bsm`, as for CsI 2021.
 """
 
 from __future__ import annotations
