@@ -62,6 +62,9 @@ EFF_BREAKS_BELOW_KEVEE = 20.0
 # Lowest recoil-energy node [MeV]: 1 keVnr gives 0.25 keVee, where the release efficiency is 0.
 T_LO = 1e-3
 
+# (flavour index, antineutrino) of the SNS sources (prompt ν_μ, delayed ν_e, delayed ν̄_μ), for the tmm model's μ_eff².
+TMM_SOURCES = tuple((int(f), anti) for f, anti in zip(SNS_SOURCE_FLAVOUR, (False, False, True)))
+
 NUISANCES = (
     "eta_cevns", "delta_cevns_f90", "delta_cevns_timing",
     "eta_brn", "eta_delbrn", "eta_ss",
@@ -304,7 +307,7 @@ class CoherentLAr2020(Experiment):
             raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
         values = self.check_params(params, model)
         th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
-        return np.concatenate([th, coupling_columns(model, values, 1)[0]])
+        return np.concatenate([th, coupling_columns(model, values, 1, sources=TMM_SOURCES)[0]])
 
     # -- predictions ----------------------------------------------------------------------------------------------
     def source_energy_counts(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
@@ -437,7 +440,7 @@ class LArLikelihood(Likelihood):
         theta = np.empty((n, 3 + N_COUPLINGS))
         for c, k in enumerate(("sin2w", "cevns_norm", "rn_ar")):
             theta[:, c] = vals[k]
-        theta[:, 3:] = coupling_columns(self.model, vals, n)
+        theta[:, 3:] = coupling_columns(self.model, vals, n, sources=TMM_SOURCES)
         return theta
 
     def evaluate(self, points):
