@@ -66,11 +66,16 @@ class CombinedLikelihood(Likelihood):
     def evaluate(self, points):
         pts = np.atleast_2d(np.asarray(points, dtype=float))
         chi2 = np.zeros(pts.shape[0])
+        status = np.zeros(pts.shape[0], dtype=np.int64)  # worst profiler status of the parts (0: converged)
         etas = []
         for lik, cols in self.parts:
             c, e = lik.evaluate(pts[:, cols])
             chi2 += c
             etas.append(e)
+            st = getattr(lik, "last_status", None)
+            if st is not None and np.size(st) in (1, pts.shape[0]):
+                status = np.maximum(status, np.asarray(st, dtype=np.int64).reshape(-1))
+        self.last_status = status
         return chi2, np.hstack(etas)
 
     def data_checksums(self):

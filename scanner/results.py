@@ -105,6 +105,10 @@ class NpzStreamWriter:
     def close(self) -> None:
         self.zf.close()
 
+    def abort(self) -> None:
+        """Forget the zip after a failed write (its file is discarded; nothing more is written to it)."""
+        self.zf.fp = None
+
 
 class result_checksum:  # noqa: N801 (used like hashlib's constructors)
     """sha256 over the float64 C-order bytes of ``chi2`` then ``eta`` (the member ``checksum`` of result.npz),
@@ -170,6 +174,16 @@ def write_result(path, result: ScanResult) -> Path:
     path = Path(path)
     with atomic_file(path) as f:
         w = NpzStreamWriter(f)
+        try:
+            _write_members(w, result)
+        except BaseException:
+            w.abort()
+            raise
+    return path
+
+
+def _write_members(w: NpzStreamWriter, result: ScanResult) -> None:
+    if True:
         for k, v in axes_arrays(result.axes).items():
             w.add(k, v)
         w.add("chi2", result.chi2)
@@ -188,7 +202,6 @@ def write_result(path, result: ScanResult) -> Path:
             w.add("evaluated", np.asarray(result.evaluated, dtype=bool))
         w.add("metadata", np.array(json.dumps(result.metadata, sort_keys=True)))
         w.close()
-    return path
 
 
 def _mmap_member(path: Path, zf: zipfile.ZipFile, member: str):

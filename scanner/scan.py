@@ -426,15 +426,18 @@ def _refuse_foreign(plan: _Plan) -> None:
     """Raise OutputError when ``plan.output`` holds a result or checkpoints of a different scan (read only)."""
     out = plan.output
     result = out / RESULT_NAME
+    man = ck.read_manifest(out)
+    ours = man is not None and man.get("spec_hash") == plan.spec_hash
     if result.exists():
         h, _ = _result_hash(result)
-        if h != plan.spec_hash:
+        if h is None and ours:
+            log.warning("%s: unreadable result of this scan; assembling it again", result)
+        elif h != plan.spec_hash:
             raise OutputError(
                 f"{out}: holds the result of a different scan (spec hash {str(h)[:12]}, this scan "
                 f"{plan.spec_hash[:12]}); use --force to replace it, or another output"
             )
-    man = ck.read_manifest(out)
-    if man is not None and man.get("spec_hash") != plan.spec_hash:
+    if man is not None and not ours:
         raise OutputError(
             f"{out}: holds checkpoints of a different scan (spec hash "
             f"{str(man.get('spec_hash'))[:12]}, this scan {plan.spec_hash[:12]}); use --force to "
@@ -574,6 +577,17 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
     checksum = result_checksum()
     with ck.atomic_file(path) as f:
         w = NpzStreamWriter(f)
+        try:
+            _write_assembled(w, grid, chunks, k, read, checksum, best_val, names, best_fit, best_index, best_eta,
+                             meta)
+        except BaseException:
+            w.abort()
+            raise
+    return load_result(path, mmap=True)
+
+
+def _write_assembled(w, grid, chunks, k, read, checksum, best_val, names, best_fit, best_index, best_eta, meta):
+    if True:
         for key, v in axes_arrays(grid.axes).items():
             w.add(key, v)
         w.stream("chi2", np.float64, grid.shape, checksum.blocks("chi2", (read(c, "chi2") for c in chunks)))
@@ -587,7 +601,6 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
         w.add("best_fit_nuisances", best_eta)
         w.add("metadata", np.array(json.dumps(meta, sort_keys=True)))
         w.close()
-    return load_result(path, mmap=True)
 
 
 def _run_dense(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall) -> ScanResult:
