@@ -31,6 +31,7 @@ from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, mo
 from .base import Experiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_SPEC,
     SNS_SOURCES,
     Targets,
     recoil_nodes,
@@ -237,7 +238,7 @@ class CoherentCsI2021(Experiment):
         params = dict(params or {})
         theta = self.theta({k: v for k, v in params.items() if k not in model_parameters(model)})
         values = self.check_params(params, model)
-        cpl = coupling_columns(model, values, 1)[0]
+        cpl = coupling_columns(model, values, 1, sources=SNS_SOURCE_SPEC)[0]
         cp, cn = self.zprime_arrays(model)
         e = cevns_source_spectra_bsm(
             self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
@@ -311,7 +312,7 @@ class CsILikelihood(Likelihood):
         theta = np.empty((n, 4 + N_COUPLINGS))
         for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
             theta[:, c] = vals[k]
-        theta[:, 4:] = coupling_columns(self.model, vals, n)
+        theta[:, 4:] = coupling_columns(self.model, vals, n, sources=SNS_SOURCE_SPEC)
         return theta
 
     def evaluate(self, points):

@@ -23,12 +23,14 @@ from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 
 __all__ = [
-    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
+    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
     "sns_incoherent_weights", "Targets", "sns_fluence",
 ]
 
 SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
 SNS_SOURCE_FLAVOUR = np.array([FLAVOUR_MU, FLAVOUR_E, FLAVOUR_MU], dtype=np.int64)
+# (flavour, antineutrino) of each SNS source, for models that act per source (transition magnetic moments).
+SNS_SOURCE_SPEC = ((FLAVOUR_MU, False), (FLAVOUR_E, False), (FLAVOUR_MU, True))
 assert (SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR) == (0, 1, 2)
 
 

@@ -151,3 +151,18 @@ def test_electron_magnetic_moment_matches_quad():
     mask = slow > 0.02
     assert mask.sum() >= 5
     np.testing.assert_allclose(fast[mask], slow[mask], rtol=2e-3)
+
+
+def test_transition_moments_project_per_source(csi):
+    # tmm with only Λ_3: the SNS sources see different μ_eff² (003:211, 223, 236), all from the same |Λ_3|
+    from cevns.kernels.tmm import mu2_eff_points  # noqa: F401  (the model's projection, tested in test_tmm)
+
+    base = flavour_totals(csi, {}, model="tmm")
+    assert base == pytest.approx(flavour_totals(csi, {}), rel=1e-13)
+    t = flavour_totals(csi, {"tmm_l3": 30.0}, model="tmm")
+    for k in base:
+        assert t[k] > base[k]
+    # a flavour moment equal to the projected one reproduces the prompt ν_μ source exactly
+    d_prompt = t["numu"] - base["numu"]
+    ratio = d_prompt / (flavour_totals(csi, {"mu_nu_mu": 30.0})["numu"] - base["numu"])
+    assert 0.0 < ratio <= 1.0 + 1e-12  # μ_eff²(ν_μ) = |Λ_3|² (c23² + s13² s23²) ≤ |Λ_3|²
