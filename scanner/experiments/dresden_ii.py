@@ -9,6 +9,11 @@ per fission; reactor spectra HMVE (default), HMK or EFK (:mod:`cevns.scanner.rea
 epithermal-neutron exponential with 8 profiled nuisances; Gaussian χ² with the released errors.
 
 Rates are counts per 10-eV bin per day (the release's unit), so every prediction here is per day.
+
+Beyond the SM (spec page, "Beyond the SM"): every CEvNS model through
+:func:`cevns.kernels.rates.cevns_source_spectra_bsm` (ν_e couplings), and ν̄_e–e with the magnetic moment, the
+diagonal and transition charge radii and the millicharge through precomputed binned pieces weighted by T⁰, T⁻¹, T⁻²
+(:func:`cevns.kernels.reactor.dresden_es_bsm`). The recoil integral starts at one e–h pair of mean ionisation.
 """
 
 from __future__ import annotations
