@@ -183,25 +183,24 @@ def write_result(path, result: ScanResult) -> Path:
 
 
 def _write_members(w: NpzStreamWriter, result: ScanResult) -> None:
-    if True:
-        for k, v in axes_arrays(result.axes).items():
-            w.add(k, v)
-        w.add("chi2", result.chi2)
-        w.add("dchi2", result.dchi2)
-        k = len(result.nuisance_names)
-        eta = result.eta if result.eta is not None else np.zeros(result.shape + (k,))
-        w.add("eta", eta)
-        w.add("checksum", np.array(result_checksum().of(result.chi2, eta)))
-        w.add("nuisance_names", np.array(list(result.nuisance_names), dtype="U64"))
-        w.add("chi2_min", np.float64(result.chi2_min))
-        w.add("best_fit", np.asarray(result.best_fit, dtype=np.float64))
-        w.add("best_fit_index", np.asarray(result.best_fit_index, dtype=np.int64))
-        bfn = result.best_fit_nuisances if result.best_fit_nuisances is not None else np.zeros(k)
-        w.add("best_fit_nuisances", np.asarray(bfn, dtype=np.float64))
-        if result.evaluated is not None:
-            w.add("evaluated", np.asarray(result.evaluated, dtype=bool))
-        w.add("metadata", np.array(json.dumps(result.metadata, sort_keys=True)))
-        w.close()
+    for k, v in axes_arrays(result.axes).items():
+        w.add(k, v)
+    w.add("chi2", result.chi2)
+    w.add("dchi2", result.dchi2)
+    k = len(result.nuisance_names)
+    eta = result.eta if result.eta is not None else np.zeros(result.shape + (k,))
+    w.add("eta", eta)
+    w.add("checksum", np.array(result_checksum().of(result.chi2, eta)))
+    w.add("nuisance_names", np.array(list(result.nuisance_names), dtype="U64"))
+    w.add("chi2_min", np.float64(result.chi2_min))
+    w.add("best_fit", np.asarray(result.best_fit, dtype=np.float64))
+    w.add("best_fit_index", np.asarray(result.best_fit_index, dtype=np.int64))
+    bfn = result.best_fit_nuisances if result.best_fit_nuisances is not None else np.zeros(k)
+    w.add("best_fit_nuisances", np.asarray(bfn, dtype=np.float64))
+    if result.evaluated is not None:
+        w.add("evaluated", np.asarray(result.evaluated, dtype=bool))
+    w.add("metadata", np.array(json.dumps(result.metadata, sort_keys=True)))
+    w.close()
 
 
 def _mmap_member(path: Path, zf: zipfile.ZipFile, member: str):

@@ -587,20 +587,19 @@ def _assemble(plan: _Plan, chunks, k: int, read, meta: dict) -> ScanResult:
 
 
 def _write_assembled(w, grid, chunks, k, read, checksum, best_val, names, best_fit, best_index, best_eta, meta):
-    if True:
-        for key, v in axes_arrays(grid.axes).items():
-            w.add(key, v)
-        w.stream("chi2", np.float64, grid.shape, checksum.blocks("chi2", (read(c, "chi2") for c in chunks)))
-        w.stream("dchi2", np.float64, grid.shape, (read(c, "chi2") - best_val for c in chunks))
-        w.stream("eta", np.float64, grid.shape + (k,), checksum.blocks("eta", (read(c, "eta") for c in chunks)))
-        w.add("checksum", np.array(checksum.hexdigest()))
-        w.add("nuisance_names", np.array(list(names), dtype="U64"))
-        w.add("chi2_min", np.float64(best_val))
-        w.add("best_fit", best_fit)
-        w.add("best_fit_index", np.array(best_index, dtype=np.int64))
-        w.add("best_fit_nuisances", best_eta)
-        w.add("metadata", np.array(json.dumps(meta, sort_keys=True)))
-        w.close()
+    for key, v in axes_arrays(grid.axes).items():
+        w.add(key, v)
+    w.stream("chi2", np.float64, grid.shape, checksum.blocks("chi2", (read(c, "chi2") for c in chunks)))
+    w.stream("dchi2", np.float64, grid.shape, (read(c, "chi2") - best_val for c in chunks))
+    w.stream("eta", np.float64, grid.shape + (k,), checksum.blocks("eta", (read(c, "eta") for c in chunks)))
+    w.add("checksum", np.array(checksum.hexdigest()))
+    w.add("nuisance_names", np.array(list(names), dtype="U64"))
+    w.add("chi2_min", np.float64(best_val))
+    w.add("best_fit", best_fit)
+    w.add("best_fit_index", np.array(best_index, dtype=np.int64))
+    w.add("best_fit_nuisances", best_eta)
+    w.add("metadata", np.array(json.dumps(meta, sort_keys=True)))
+    w.close()
 
 
 def _run_dense(plan: _Plan, *, n_jobs, backend, scheduler, progress, t_wall) -> ScanResult:
