@@ -98,6 +98,8 @@ DRESDEN_PARAMETERS = (
     "eps_u_ee", "eps_d_ee", "eps_u_emu", "eps_d_emu", "eps_u_etau", "eps_d_etau",
     "mu_nu_e", "rch2_ee", "rch2_emu", "rch2_etau", "q_nu_e",
 )
+# (flavour, antineutrino) of the one source, for the tmm model's μ_eff² (cevns.scanner.models.coupling_columns).
+SOURCES = ((FLAVOUR_E, True),)
 # (2/3) m_W² sin²θ_W [MeV²] (002:126, sin²θ_W at its low-energy value as in cevns.scanner.models) and the units.
 _CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
@@ -135,8 +137,11 @@ def _theta_rows(defaults, rn_default, values, n, model):
         out[:, 2:2 + n_iso] = np.broadcast_to(np.asarray(vals["rn_ge"], dtype=float), (n,))[:, None]
     else:
         out[:, 2:2 + n_iso] = rn_default
-    out[:, 2 + n_iso:2 + n_iso + N_COUPLINGS] = coupling_columns(model, vals, n)
+    cpl = coupling_columns(model, vals, n, sources=SOURCES)
+    out[:, 2 + n_iso:2 + n_iso + N_COUPLINGS] = cpl
     out[:, 2 + n_iso + N_COUPLINGS:] = es_columns(vals, n)
+    # the tmm model's μ_eff² of the ν̄_e source (coupling slot 22, seed 003) acts on ν–e as well
+    out[:, 2 + n_iso + N_COUPLINGS + 3] += cpl[:, 22]
     return out
 
 
@@ -321,10 +326,11 @@ class DresdenII(Experiment):
         return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     def check_model(self, model: str) -> None:
-        """Z'/scalar exchange is implemented for CEvNS only: refuse them while the ν̄_e–e channel is on."""
+        """Z'/scalar exchange is implemented for CEvNS only: refuse them while the ν̄_e–e channel is on (``tmm``
+        acts on both channels)."""
         if model not in self.models:
             raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        if model != "sm" and self.channels != "cevns":
+        if model not in ("sm", "tmm") and self.channels != "cevns":
             raise ConfigError(
                 f"experiment '{self.name}': model '{model}' acts on CEvNS only here (ν–e exchange of the mediator "
                 "is not implemented); use 'dresden-ii:channels=cevns'"

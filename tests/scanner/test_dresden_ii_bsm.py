@@ -223,6 +223,15 @@ def test_models_and_refusals(fef):
     assert c[1] != c[0]
     np.testing.assert_allclose(cev.predict({"g_phi": 0.0, "m_phi": 5.0}, model="scalar-universal")["cevns"],
                                cev.predict({})["cevns"], rtol=1e-12)
+    # tmm (Majorana transition moments, seed 003): allowed with ν–e; its μ_eff² of the ν̄_e source acts on both
+    sm_e = _es(fef, {})
+    np.testing.assert_allclose(_es(fef, {}, model="tmm"), sm_e, rtol=1e-12)
+    row = fef.theta_rows({"tmm_l1": 3.0}, 1, "tmm")[0]
+    mu2 = row[2 + fef.rn_default.size + 22]
+    assert mu2 > 0 and row[-1] == mu2
+    np.testing.assert_allclose(_es(fef, {"tmm_l1": 3.0}, model="tmm") - sm_e, mu2 * fef.mm_es, rtol=1e-9)
+    np.testing.assert_allclose(_cevns(fef, {"tmm_l1": 3.0}, model="tmm") - _cevns(fef, {}), mu2 * fef.mm_cevns,
+                               rtol=1e-9)
 
 
 # -- published numbers -----------------------------------------------------------------------------------------------
