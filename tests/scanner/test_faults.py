@@ -409,3 +409,62 @@ def test_results_and_checkpoints_carry_checksums_and_scan_file_hash(tmp_path):
     assert results_mod.verify_result(p) is False
     with pytest.raises(OutputError, match="checksum"):
         results_mod.load_result(p)
+
+
+class _SelfInterrupting(Likelihood):
+    """Sends SIGINT to its own process while evaluating chunk ``at`` (in-process: n_jobs = 1)."""
+
+    names = ("x", "y")
+    nuisance_names = ("a",)
+
+    def __init__(self, at):
+        self.at, self.calls = at, 0
+
+    def fingerprint(self):
+        return "self-interrupting"
+
+    def evaluate(self, p):
+        self.calls += 1
+        if self.calls == self.at + 1:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # the handler raises here
+        return p[:, 0] ** 2 + p[:, 1] ** 2, p[:, :1] * 0
+
+
+def test_sigint_in_process_stops_after_finished_chunks_and_cli_exits_130(tmp_path, monkeypatch, capsys):
+    from cevns.scanner import registry, scan
+    from cevns.scanner.cli import main
+    from cevns.scanner.scan import ScanInterrupted
+
+    axes = [Axis("x", -2.0, 2.0, 40), Axis("y", -1.0, 1.0, 50)]
+    out = tmp_path / "o"
+    with pytest.raises(ScanInterrupted) as info:
+        run_scan(_SelfInterrupting(5), axes, output=out, chunk_size=CHUNK, progress=False)
+    assert info.value.signum == signal.SIGINT
+    assert n_chunks(out) == 5 and not list((out / "chunks").glob(".*tmp"))
+    f = tmp_path / "t.toml"
+    f.write_text('[scan]\nexperiments = "toy"\noutput = "c"\nchunk_size = 50\n'
+                 '[[scan.axes]]\nname = "x"\nmin = -2.0\nmax = 2.0\npoints = 40\n'
+                 '[[scan.axes]]\nname = "y"\nmin = -1.0\nmax = 1.0\npoints = 50\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "validate", lambda spec: None)
+    monkeypatch.setattr(scan, "make_likelihood_for", lambda spec: _SelfInterrupting(3))
+    assert main(["scan", str(f), "--quiet"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "cevns: interrupted; resume with --resume"
+
+
+def test_fit_raises_fit_error_when_profiling_does_not_converge(monkeypatch):
+    from cevns.scanner import fit as fit_mod
+    from cevns.scanner.errors import FitError
+
+    class NoConv(Likelihood):
+        names = ("sin2w",)
+        nuisance_names = ("a",)
+
+        def evaluate(self, p):
+            self.last_status = np.ones(len(p), dtype=np.int64)
+            return (p[:, 0] - 0.23) ** 2 * 1e3, p * 0
+
+    monkeypatch.setattr(fit_mod, "make_likelihood", lambda *a, **k: NoConv())
+    with pytest.raises(FitError, match="did not converge"):
+        fit_mod.fit("coherent-csi-2021", ["sin2w"])
