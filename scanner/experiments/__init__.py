@@ -82,7 +82,7 @@ def parse_experiment(text: str) -> tuple[str, tuple]:
     return name, tuple(sorted(out.items()))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build(name: str, options: tuple):
     return experiment_class(name)(**dict(options))
 
