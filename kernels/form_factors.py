@@ -69,6 +69,8 @@ def sf_half_density_radius(rms, t=SF_T):
 def symmetrized_fermi(q, rms, t=SF_T):
     """Symmetrized-Fermi form factor (Sprung & Martorell 1997, eq. (12)); q [fm⁻¹], rms radius [fm].
 
+    Domain: rms > sqrt(7/5) π a (≈ 1.95 fm for t = 2.3 fm), where the half-density radius c is real; NaN below.
+
     F(q) = 3/(qc[(qc)² + (πqa)²]) · (πqa/sinh(πqa)) · [πqa/tanh(πqa) sin(qc) − qc cos(qc)].
     """
     a = t / (4.0 * math.log(3.0))
@@ -89,6 +91,9 @@ def kn_radius(rms, ak=KN_AK):
 
 @jit
 def klein_nystrand(q, rms, ak=KN_AK):
-    """Klein–Nystrand form factor F(q) = 3 j₁(qR_A)/(qR_A) · 1/(1 + q² a_k²); q [fm⁻¹], rms radius [fm]."""
+    """Klein–Nystrand form factor F(q) = 3 j₁(qR_A)/(qR_A) · 1/(1 + q² a_k²); q [fm⁻¹], rms radius [fm].
+
+    Domain: rms > sqrt(6) a_k (≈ 1.71 fm), where R_A is real; NaN below (Helm: rms > sqrt(3) s ≈ 1.56 fm).
+    """
     ra = kn_radius(rms, ak)
     return spherical_j1_over_x(q * ra) / (1.0 + q * q * ak * ak)
