@@ -75,8 +75,13 @@ def symmetrized_fermi(q, rms, t=SF_T):
     """
     a = t / (4.0 * math.log(3.0))
     c = sf_half_density_radius(rms, t)
-    if q * c < 1e-4:
-        return 1.0 - q * q * rms * rms / 6.0
+    if q * c < 0.02:
+        # Moment series 1 − q²⟨r²⟩/6 + q⁴⟨r⁴⟩/120 (the closed form cancels catastrophically at small qc);
+        # ⟨r⁴⟩ = (3/7)c⁴ + (18/7)π²a²c² + (31/7)π⁴a⁴ (Sprung & Martorell 1997). Truncation < 1e-13 here.
+        pa2 = (math.pi * a) ** 2
+        r4 = 3.0 / 7.0 * c**4 + 18.0 / 7.0 * pa2 * c * c + 31.0 / 7.0 * pa2 * pa2
+        q2 = q * q
+        return 1.0 - q2 * rms * rms / 6.0 + q2 * q2 * r4 / 120.0
     x = math.pi * q * a
     qc = q * c
     pref = 3.0 / (qc * (qc * qc + x * x))
