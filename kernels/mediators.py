@@ -62,6 +62,10 @@ def zprime_coefficients(model, q_mev):
     Returns (cp, cn): cp has shape (3,) + q.shape (it depends on |q| for the loop-induced models), cn shape (3,).
     ΔQ_ℓ = g²/(|q|² + M²) [cp_ℓ Z F_Z + cn_ℓ N F_N].
     """
+    if model == "darkz":  # dark Z through the same slots (cevns.kernels.darkz)
+        from .darkz import darkz_coefficients
+
+        return darkz_coefficients(q_mev)
     qu, qd, *qnu = ZPRIME_CHARGES[model]
     q = np.asarray(q_mev, dtype=float)
     cp = np.zeros((3,) + q.shape)

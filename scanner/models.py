@@ -51,6 +51,9 @@ MODELS = {
            ()),
     "scalar-universal": ("light scalar with universal couplings, σ_πN-based nucleon coupling, no interference "
                          "(000:1073)", ("g_phi", "m_phi")),
+    "darkz": ("dark Z boson: sin²θ_W(q²) → κ_d(q²) sin²θ_W with κ_d = 1 − ε δ (M_Z/m_Zd) cot θ_W m_Zd²/(q² + m_Zd²) "
+              "(000:277–285; Davoudiasl, Lee, Marciano PRD 85, 115019), on CEvNS and APV",
+              ("eps_dark", "m_zd", "delta_zd")),
     "tmm": ("Majorana transition magnetic moments Λ_1..3 (mass basis) with phases ζ_i and δ_CP, projected on each "
             "source's flavour and helicity (003:160–185)",
             ("tmm_l1", "tmm_l2", "tmm_l3", "tmm_z1", "tmm_z2", "tmm_z3", "delta_cp")),
@@ -66,7 +69,9 @@ for _key in ZPRIME_CHARGES:
 
 
 def zprime_name(model: str) -> str | None:
-    """The ZPRIME_CHARGES key of a Z' model name, or None."""
+    """The ZPRIME_CHARGES key of a Z' model name ("darkz" for the dark Z, which uses the same slots), or None."""
+    if model == "darkz":
+        return "darkz"
     return model[len("zprime-"):] if model.startswith("zprime-") else None
 
 
@@ -110,7 +115,16 @@ def coupling_columns(model: str, values: dict, n: int, sources=None) -> np.ndarr
         eu, ed = get(f"eps_u_{pair}"), get(f"eps_d_{pair}")
         out[:, 8 + k] = 2.0 * eu + ed - _CR_PREF * get(f"rch2_{pair}") * _CR_UNIT_MEV
         out[:, 11 + k] = eu + 2.0 * ed
-    if zprime_name(model) is not None:
+    if model == "darkz":  # Z' slots with g² = √2 G_F 2ρ ε δ M_Z m_Zd s_W c_W (cevns.kernels.darkz)
+        from cevns.kernels.darkz import darkz_g2
+
+        from .params import PARAMETERS
+
+        m_zd = get("m_zd", PARAMETERS["m_zd"].default)
+        out[:, 6] = darkz_g2(get("eps_dark"), get("delta_zd", PARAMETERS["delta_zd"].default), m_zd,
+                             get("sin2w", SIN2W_LOW_ENERGY))
+        out[:, 7] = m_zd**2
+    elif zprime_name(model) is not None:
         out[:, 6] = get("g_zp") ** 2
         out[:, 7] = get("m_zp") ** 2
     else:

@@ -57,6 +57,10 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("m_phi", 1000.0, 0.1, 1e5, "MeV", "scalar mass M_φ (scalar-universal)"),
         Parameter("g_zp", 0.0, 0.0, 1e-3, "", "Z' coupling g_Z' (Z' models; 000:299)"),
         Parameter("m_zp", 1000.0, 0.1, 1e5, "MeV", "Z' mass M_Z' (Z' models)"),
+        Parameter("eps_dark", 0.0, -0.01, 0.01, "", "dark Z kinetic mixing ε (darkz; 000:277–285, DLM PRD 85, 115019)"),
+        Parameter("m_zd", 100.0, 1.0, 1000.0, "MeV", "dark Z mass m_Zd (darkz)"),
+        Parameter("delta_zd", 1e-3, -0.01, 0.01, "",
+                  "dark Z–Z mass mixing δ, ε_Z = (m_Zd/M_Z) δ (darkz; only ε δ enters; DLM bound |δ| < 4.5e-3)"),
         Parameter("rn_ar", None, 2.0, 8.0, "fm", "⁴⁰Ar neutron rms radius (default: set by the experiment)"),
         Parameter("rn_na", None, 2.0, 8.0, "fm", "²³Na neutron rms radius (default: set by the experiment)"),
         Parameter("rn_ge", None, 2.0, 8.0, "fm", "Ge neutron rms radius, all isotopes (default: experiment)"),
@@ -97,7 +101,7 @@ def check_value(name: str, value) -> float:
         raise ConfigError(f"parameter '{name}': value {value!r} is not finite")
     if name.startswith("rn") and v <= 1.6:
         raise ConfigError(f"parameter '{name}': radius {v} fm must exceed 1.6 fm (Helm: R² > 3 s²)")
-    if name in ("m_zp", "m_phi") and v <= 0:
+    if name in ("m_zp", "m_phi", "m_zd") and v <= 0:
         raise ConfigError(f"parameter '{name}': mass {v} MeV must be > 0")
     if name == "cevns_norm" and v < 0:
         raise ConfigError(f"parameter '{name}': {v} must be >= 0")
