@@ -158,18 +158,18 @@ class DresdenII(Experiment):
     # recoils then leak into the bins through the Gaussian noise; the magnetic-moment term grows as ln(1/T_min)).
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
                "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),
-               "nr_min": ("ion", ("ion", "none"))}
+               "nr_min": ("ion", ("ion", "none")), "migdal": ("off", ("off", "on"))}
 
     def __init__(self, qf: str = "fef", flux: str = "hmve", k: float = LINDHARD_K, channels: str = "cevns+es",
-                 nr_min: str = "ion", n_per_piece: int = 24):
-        for key, val in (("qf", qf), ("flux", flux), ("channels", channels), ("nr_min", nr_min)):
+                 nr_min: str = "ion", n_per_piece: int = 24, migdal: str = "off"):
+        for key, val in (("qf", qf), ("flux", flux), ("channels", channels), ("nr_min", nr_min), ("migdal", migdal)):
             allowed = self.OPTIONS[key][1]
             if val not in allowed:
                 raise ConfigError(f"experiment 'dresden-ii': option {key}={val} not one of {', '.join(allowed)}")
         k = float(k)
         if not (np.isfinite(k) and k > 0):
             raise ConfigError(f"experiment 'dresden-ii': option k={k} must be a positive number")
-        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min}
+        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min, "migdal": migdal}
         self.nr_min = nr_min
         self.qf_model, self.flux_model, self.k, self.channels = qf, flux, k, channels
 
@@ -195,6 +195,18 @@ class DresdenII(Experiment):
 
         self._build_cevns(n_per_piece)
         self._build_es(n_per_piece)
+        self.n_cevns_nodes = self.t_nodes.size
+        if migdal == "on":  # Migdal (000:508) as extra recoil nodes of the same kernel (cevns.scanner.migdal)
+            from ..migdal import migdal_nodes
+
+            mb, mfp, mq, mg, mq2, mresp = migdal_nodes(self)
+            z = np.zeros_like(mb)
+            self.base, self.base_mm, self.base_s = (np.concatenate([x, y], axis=2) for x, y in
+                                                    ((self.base, mb), (self.base_mm, z), (self.base_s, z)))
+            self.fp, self.q, self.gauss, self.q2 = (np.concatenate([x, y], axis=1) for x, y in
+                                                    ((self.fp, mfp), (self.q, mq), (self.gauss, mg), (self.q2, mq2)))
+            self.resp_nr = np.ascontiguousarray(np.hstack([self.resp_nr, mresp]))
+            self.t_nodes = np.concatenate([self.t_nodes, np.zeros(mb.shape[2])])  # node count only
         self.p0 = self._start_point()
 
     # -- quenching ------------------------------------------------------------------------------------------------
@@ -380,7 +392,26 @@ class DresdenII(Experiment):
         l1 = p[3] * np.exp(-0.5 * ((e - p[4]) / p[5]) ** 2)
         full = dresden_background(e, p, SIGMA_N_KEV, np.empty(e.size))
         l2 = p[3] * 0.008 * np.exp(-0.5 * ((e - 1.142) / p[5]) ** 2)
+        if self.options["migdal"] == "on":  # CEvNS and Migdal parts: the kernel on each node block alone
+            cevns, mig = (self._node_block_signal(row, model, sl) for sl in
+                          (slice(0, self.n_cevns_nodes), slice(self.n_cevns_nodes, None)))
+            return {"cevns": cevns, "migdal": mig, "es": es, "epithermal": epi, "l1": l1, "l2": l2,
+                    "m": full - epi - l1 - l2}
         return {"cevns": cevns, "es": es, "epithermal": epi, "l1": l1, "l2": l2, "m": full - epi - l1 - l2}
+
+    def _node_block_signal(self, row, model, sl):
+        """norm × CEvNS-kernel counts per bin of the recoil nodes ``sl`` only (no ν–e)."""
+        arr = list(self._arrays(model))
+        for i in (0, 1, 2, 11):
+            arr[i] = np.ascontiguousarray(arr[i][:, :, sl])
+        for i in (3, 4, 5, 6, 10):
+            arr[i] = np.ascontiguousarray(arr[i][:, sl] if arr[i].ndim == 2 else arr[i][..., sl])
+        c0 = 2 + len(self.targets.names)
+        out = np.empty(self.e_centres.size)
+        dresden_signal_bsm(*arr[:10], row[0], row[1], np.ascontiguousarray(row[2:c0]), arr[10],
+                           np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]), arr[11], arr[12], np.zeros_like(arr[13]),
+                           np.zeros_like(arr[14]), np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
+        return out
 
     def _chi2_row(self, row, model="sm"):
         chi2, eta, _ = dresden_chi2_points_bsm(row[None, :], *self._arrays(model), self.e_centres, self.obs,

@@ -16,6 +16,7 @@ BUNDLED = [
     "coherent-csi-2017",
     "coherent-csi-2021",
     "dresden-ii-2022",
+    "ge-photoabsorption",
     "reactor-antineutrino-fluxes",
     "sns-stopped-pion-flux",
     "xenonnt-er-2022",
