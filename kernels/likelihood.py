@@ -2,8 +2,8 @@
 
 Seed 000:1094, eq. (10):
 χ² = 2 Σ_b [ μ_b − n_b + n_b ln(n_b/μ_b) ] + Σ_z (η_z/σ_z)²,  μ_b = Σ_z (1 + η_z) N_zb.
-The χ² is convex in η (μ is linear in η), so Newton steps with a backtracking line search that keeps every
-μ_b > 0 converge to the unique minimum; the kernel reports non-convergence instead of a wrong minimum.
+The χ² is convex in η (μ is linear in η), so Newton steps with a line search that keeps every μ_b > 0 converge
+to the unique minimum; the kernel reports non-convergence instead of a wrong minimum.
 """
 
 import math
@@ -128,8 +128,8 @@ def profile_into(obs, comps, sigmas, eta, work, tol=1e-9, max_iter=50):
     Damped Newton: the objective is self-concordant (each −n ln μ term is, and μ is linear in η), so a full
     Newton step is taken without evaluating the objective once the Newton decrement λ² is below 0.1 (inside the
     quadratic-convergence region λ < 0.38 of a self-concordant function); larger steps use a line search on the
-    directional derivative (convexity: a non-positive slope at the trial point proves a decrease). Stops when λ²/2 < tol, which
-    bounds χ² − χ²_min.
+    directional derivative (convexity: a non-positive slope at the trial point proves a decrease). Stops when
+    λ²/2 < tol, which bounds χ² − χ²_min.
 
     Parameters
     ----------
