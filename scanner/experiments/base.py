@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..likelihood import Likelihood
 from ..params import check_value, parameter
 
-__all__ = ["Experiment"]
+__all__ = ["Experiment", "ModelExperiment"]
 
 
 class Experiment:
@@ -63,3 +63,32 @@ class Experiment:
         lik = self.likelihood(names=names, fixed={})
         chi2, eta = lik.evaluate(np.array([[params[n] for n in names]], dtype=float))
         return float(chi2[0]), eta[0]
+
+
+class ModelExperiment(Experiment):
+    """An experiment whose CEvNS prediction goes through the common BSM kernel
+    (:func:`cevns.kernels.rates.cevns_source_spectra_bsm`): model-aware parameter checks and Z' node arrays.
+
+    Subclasses provide ``isotopes``, ``t_nodes`` (recoil nodes) and ``q2`` (n_iso, n_T) |q|² [MeV²].
+    """
+
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        """As :meth:`Experiment.check_params`, also accepting the parameters of ``model`` (e.g. g_zp, m_zp)."""
+        from ..models import model_parameters
+
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        from cevns.kernels.mediators import zprime_coefficients
+
+        from ..models import zprime_name
+
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn

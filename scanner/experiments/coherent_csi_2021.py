@@ -19,7 +19,6 @@ from cevns.kernels.cross_sections import axial_charge
 from cevns.kernels.detector import pe_bin_response, polynomial_quenching, time_bin_fractions
 from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
 from cevns.kernels.fluxes import sns_moment
-from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope, spin_excess
 from cevns.kernels.quadrature import gauss_legendre, piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
@@ -27,8 +26,8 @@ from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
 from .. import datasets
 from ..errors import ConfigError
 from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
-from .base import Experiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
+from .base import ModelExperiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCE_SPEC,
@@ -94,7 +93,7 @@ def rebin(centres, values, width, edges):
     return out
 
 
-class CoherentCsI2021(Experiment):
+class CoherentCsI2021(ModelExperiment):
     """COHERENT CsI 2021: 9 PE × 11 time bins, CEvNS + BRN + NIN + SS, eq. (10) of seed 000."""
 
     name = "coherent-csi-2021"
@@ -217,22 +216,6 @@ class CoherentCsI2021(Experiment):
         if "rn" in p:
             p["rn_cs"] = p["rn_i"] = p["rn"]
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
-
-    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
-        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
-        out = super().check_params({k: v for k, v in params.items() if k not in extra})
-        from ..params import check_value
-
-        out.update({k: check_value(k, v) for k, v in extra.items()})
-        return out
-
-    def zprime_arrays(self, model: str):
-        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
-        key = zprime_name(model)
-        if key is None:
-            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
-        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
-        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     # -- predictions ----------------------------------------------------------------------------------------------
     def _source_energy_counts(self, params, model="sm"):

@@ -22,7 +22,6 @@ from scipy.special import ndtr
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.detector import time_bin_fractions
-from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope
 from cevns.kernels.quadrature import gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm
@@ -31,8 +30,8 @@ from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm
 from .. import datasets
 from ..errors import ConfigError
 from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
-from .base import Experiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
+from .base import ModelExperiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCES,
@@ -153,7 +152,7 @@ def energy_response(e_true_kevee, eff_kevee, eff_values, mode="true", a_res=0.58
     return out
 
 
-class CoherentLAr2020(Experiment):
+class CoherentLAr2020(ModelExperiment):
     """COHERENT CENNS-10 Analysis A: 12 E × 8 F90 × 10 t bins, CEvNS + BRN + delayed BRN + SS with shape nuisances."""
 
     name = "coherent-lar-2020"
@@ -283,22 +282,6 @@ class CoherentLAr2020(Experiment):
         p = self.defaults()
         p.update(self.check_params(params or {}))
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_ar"]])
-
-    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
-        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
-        out = super().check_params({k: v for k, v in params.items() if k not in extra})
-        from ..params import check_value
-
-        out.update({k: check_value(k, v) for k, v in extra.items()})
-        return out
-
-    def zprime_arrays(self, model: str):
-        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
-        key = zprime_name(model)
-        if key is None:
-            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
-        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
-        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
         """Kernel row [sin²θ_W, norm, R_n(Ar), coupling vector (N_COUPLINGS)] of one parameter point."""
