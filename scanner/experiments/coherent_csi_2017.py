@@ -11,6 +11,11 @@ Poisson photoelectron statistics, the released acceptance curve and arrival-time
   and three profiled normalisation nuisances;
 - ``single-bin``: the Gaussian single-bin χ² of seed 003:275–277 (N_meas = 142, B_0n = 6, B_ss = 405,
   σ_a1 = 0.28, σ_a2 = 0.25), with both pulls profiled in closed form.
+
+Every CEvNS model of :mod:`cevns.scanner.models` (NSI, magnetic moments, charge radii, millicharges, Z', scalar,
+tmm, darkz) enters both analyses through :func:`cevns.kernels.rates.cevns_source_spectra_bsm`, as for CsI 2021;
+with option ``channels="cevns+es"`` (default) the ν–e magnetic-moment scattering on the 108 electrons of a CsI
+molecule is added (000:1384; unquenched, 13.348 PE/keVee, the same Poisson × acceptance response).
 """
 
 from __future__ import annotations
@@ -20,17 +25,37 @@ import math
 import numpy as np
 
 from cevns.kernels._jit import jit
-from cevns.kernels.binned import binned_cevns_chi2_points
+from cevns.kernels.atomic import shell_arrays
+from cevns.kernels.binned import binned_cevns_chi2_points, binned_cevns_chi2_points_bsm
+from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
+from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
+from cevns.kernels.fluxes import sns_moment
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope
-from cevns.kernels.rates import cevns_source_spectra, fold_time
+from cevns.kernels.quadrature import piecewise_gauss_legendre
+from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
+from ..errors import ConfigError
 from ..likelihood import Likelihood
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
 from .base import Experiment
-from .sns import SNS_SOURCE_FLAVOUR, SNS_SOURCES, Targets, recoil_nodes, sns_fluence, sns_node_weights
+from .sns import (
+    SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_SPEC,
+    SNS_SOURCES,
+    Targets,
+    recoil_nodes,
+    sns_fluence,
+    sns_incoherent_weights,
+    sns_node_weights,
+)
 
-__all__ = ["CoherentCsI2017", "pe_bin_weights", "acceptance", "single_bin_chi2", "single_bin_chi2_points"]
+__all__ = [
+    "CoherentCsI2017", "pe_bin_weights", "acceptance", "single_bin_chi2", "single_bin_chi2_points",
+    "single_bin_chi2_points_bsm",
+]
 
 DATASET = "coherent-csi-2017"
 
@@ -77,6 +102,9 @@ T_LO = 1e-4
 T_BREAKS = (1e-3, 3e-3, 6e-3, 1e-2, 1.5e-2, 2.5e-2)
 # Photoelectron counts summed up to this value (mean PE ≤ 53 at the Cs endpoint: the Poisson tail beyond is < 1e-12).
 N_PE_MAX = 160
+# ν–e magnetic-moment response: electron recoils 0.1 keV (1.3 mean PE, below the 5-PE acceptance step) to 12 keV
+# (160 mean PE: P(n < 50) < 1e-12), with breaks at the Cs and I shell edges inside.
+ES_T_LO, ES_T_HI = 1e-4, 1.2e-2
 
 
 def acceptance(x):
@@ -169,22 +197,63 @@ def single_bin_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, t
     return chi2, eta, n_th
 
 
+@jit
+def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, tfrac, es_mm,
+                               zp_cp, zp_cn, n_meas, b_0n, b_ss, s1, s2):
+    """As :func:`single_bin_chi2_points` with every CEvNS model of
+    :func:`cevns.kernels.rates.cevns_source_spectra_bsm`: θ rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector
+    (N_COUPLINGS)]; ``es_mm`` (n_src, 1) the accepted ROI ν–e magnetic-moment counts per μ_B² of each source,
+    added with μ² = cpl[17 + ℓ] + cpl[22 + s] before the normalisation (as in the binned BSM kernel).
+    Returns chi2 (n,), eta (n, 2), n_th (n,).
+    """
+    n_pts = theta.shape[0]
+    n_iso = base.shape[0]
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, 2))
+    n_th = np.empty(n_pts)
+    rn = np.empty(n_iso)
+    cpl = np.empty(N_COUPLINGS)
+    c0 = 2 + n_iso
+    for p in range(n_pts):
+        for a in range(n_iso):
+            rn[a] = theta[p, 2 + a]
+        for c in range(N_COUPLINGS):
+            cpl[c] = theta[p, c0 + c]
+        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
+                                     resp, cpl, zp_cp, zp_cn)
+        acc = 0.0
+        for s in range(e.shape[0]):
+            m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
+            acc += (e[s, 0] + m2 * es_mm[s, 0]) * tfrac[s]
+        nt = theta[p, 1] * acc
+        c, a1, a2 = single_bin_chi2(nt, n_meas, b_0n, b_ss, s1, s2)
+        chi2[p] = c
+        eta[p, 0] = a1
+        eta[p, 1] = a2
+        n_th[p] = nt
+    return chi2, eta, n_th
+
+
 class CoherentCsI2017(Experiment):
     """COHERENT CsI 2017: binned PE × time Poisson likelihood (default) or the single-bin χ² of seed 003."""
 
     name = "coherent-csi-2017"
     description = "COHERENT CsI[Na] 2017 first observation, 14.6 kg at 19.3 m (arXiv:1708.01294, 1804.09459)"
-    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i")
+    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS, *EM_PARAMETERS)
+    models = tuple(MODELS)
     isotopes = ("Cs133", "I127")
-    OPTIONS = {"analysis": ("binned", ("binned", "single-bin"))}
+    # channels: with "cevns+es" the ν–e magnetic-moment scattering on the Cs and I electrons is added (000:1384), as
+    # for CsI 2021; the SM ν–e rate is negligible (< 1e-4 of CEvNS, 000:1415) and left out.
+    OPTIONS = {"analysis": ("binned", ("binned", "single-bin")), "channels": ("cevns+es", ("cevns+es", "cevns"))}
 
-    def __init__(self, analysis: str = "binned", n_per_piece: int = 16, n_min: int = 6):
+    def __init__(self, analysis: str = "binned", n_per_piece: int = 16, n_min: int = 6, channels: str = "cevns+es"):
         if analysis not in self.OPTIONS["analysis"][1]:
-            from ..errors import ConfigError
-
             raise ConfigError(f"experiment '{self.name}': option analysis={analysis} not one of binned, single-bin")
+        if channels not in self.OPTIONS["channels"][1]:
+            raise ConfigError(f"experiment '{self.name}': option channels={channels} not one of cevns+es, cevns")
         self.analysis = analysis
-        self.options = {"analysis": analysis}
+        self.channels = channels
+        self.options = {"analysis": analysis, "channels": channels}
         if analysis == "binned":
             self.nuisance_names = ("eta_cevns", "eta_brn", "eta_ss")
             self.components = ("cevns", "brn", "ss")
@@ -200,6 +269,8 @@ class CoherentCsI2017(Experiment):
         self.base, self.fp, self.q, self.gauss = sns_node_weights(
             self.targets, self.fluence, self.t_nodes, self.t_weights
         )
+        self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]
+        self.base_mm, self.base_s = sns_incoherent_weights(self.targets, self.fluence, self.t_nodes, self.t_weights)
         self.resp_fine = self._energy_response()  # (50, n_T) accepted 1-PE bins
         self.resp = np.ascontiguousarray(_fine_to_coarse(self.resp_fine.T).T)  # (25, n_T)
         self.time_frac = self._time_response()  # (3, 24)
@@ -220,6 +291,10 @@ class CoherentCsI2017(Experiment):
         self.tfrac_roi = np.ascontiguousarray(self.time_frac[:, self.single_bin_t].sum(axis=1))
         self.fit_pe = _in_window(pe_c, BINNED_PE)
 
+        # ν–e magnetic-moment counts per μ_B² (3 sources, 25 PE bins; all arrival times): zeros without the channel.
+        self.es_mm = (self._electron_mm_response(n_csi) if channels == "cevns+es" else np.zeros((3, N_PE)))
+        self.es_mm_roi = np.ascontiguousarray(self.es_mm[:, self.roi_pe].sum(axis=1)[:, None])
+
     # -- inputs -------------------------------------------------------------------------------------------------
     @staticmethod
     def _load_counts(name):
@@ -238,6 +313,28 @@ class CoherentCsI2017(Experiment):
         for k, t in enumerate(self.t_nodes):
             out[:, k] = pe_bin_weights(1e3 * t * QF * LIGHT_YIELD)
         return out
+
+    def _electron_mm_response(self, n_molecules):
+        """ν–e magnetic-moment counts per μ_B² (3 sources, 25 PE bins) on the 55 + 53 electrons of CsI.
+
+        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I (as CsI 2021);
+        electron recoils are not quenched: mean PE = 1e3 T · 13.348 (light yield in PE/keVee), then the same
+        Poisson × acceptance 1-PE response as the nuclear recoils (:func:`pe_bin_weights`).
+        """
+        thr_cs, cnt_cs = shell_arrays("Cs")
+        thr_i, cnt_i = shell_arrays("I")
+        edges = [t for t in (*thr_cs, *thr_i) if ES_T_LO < t < ES_T_HI]
+        t_nodes, t_w = piecewise_gauss_legendre(sorted({ES_T_LO, 1e-3, 3e-3, ES_T_HI, *edges}), 16, 6)
+        rate = np.zeros((3, t_nodes.size))
+        fine = np.empty((50, t_nodes.size))
+        for k, t in enumerate(t_nodes):
+            zeff = z_eff(t, thr_cs, cnt_cs) + z_eff(t, thr_i, cnt_i)
+            emin = es_e_min(t)
+            for s in range(3):
+                mom = max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
+                rate[s, k] = t_w[k] * n_molecules * self.fluence * ES_MM_PREFACTOR * zeff * mom
+            fine[:, k] = pe_bin_weights(1e3 * t * LIGHT_YIELD)
+        return np.ascontiguousarray(_fine_to_coarse(rate @ fine.T))
 
     @staticmethod
     def _time_response():
@@ -277,22 +374,61 @@ class CoherentCsI2017(Experiment):
             p["rn_cs"] = p["rn_i"] = p["rn"]
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
 
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
+        from ..params import check_value
+
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def zprime_arrays(self, model: str):
+        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
+        key = zprime_name(model)
+        if key is None:
+            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
+        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
+        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+    def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """Kernel row [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector (N_COUPLINGS)] of one parameter point."""
+        params = dict(params or {})
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        values = self.check_params(params, model)
+        th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
+        return np.concatenate([th, coupling_columns(model, values, 1, sources=SNS_SOURCE_SPEC)[0]])
+
     # -- predictions ----------------------------------------------------------------------------------------------
-    def _source_energy_counts(self, theta):
+    def _source_energy_counts(self, params=None, model="sm"):
+        """E_si (3, 25): CEvNS (+ ν–e magnetic moment) counts per source and PE bin, all arrival times, × norm."""
+        th = self.theta_row(params, model)
+        cpl = np.ascontiguousarray(th[4:])
+        cp, cn = self.zprime_arrays(model)
+        e = cevns_source_spectra_bsm(
+            self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
+            self.targets.n, SNS_SOURCE_FLAVOUR, th[0], np.ascontiguousarray(th[2:4]), self.resp, cpl, cp, cn,
+        )
+        e += (cpl[17 + SNS_SOURCE_FLAVOUR] + cpl[22:25])[:, None] * self.es_mm  # ν–e magnetic moment
+        return e * th[1]
+
+    def sm_source_energy_counts(self, params: dict | None = None) -> np.ndarray:
+        """E_si of the SM kernel :func:`cevns.kernels.rates.cevns_source_spectra` (base parameters only)."""
+        theta = self.theta(params)
         return cevns_source_spectra(
             self.base, self.fp, self.q, self.gauss, self.targets.z, self.targets.n, SNS_SOURCE_FLAVOUR,
             theta[0], np.ascontiguousarray(theta[2:]), self.resp,
         ) * theta[1]
 
-    def predict_binned(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict_binned(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """Expected counts (25 PE × 24 time bins, 0–50 PE, 0–12 µs) of CEvNS, prompt neutrons, steady state."""
-        e = self._source_energy_counts(self.theta(params))
+        e = self._source_energy_counts(params, model)
         cevns = fold_time(e, self.time_frac, np.empty((N_PE, N_TIME)))
         return {"cevns": cevns, "brn": self.brn.copy(), "ss": self.ss.copy()}
 
-    def predict_cevns_by_flavour(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """CEvNS counts of each SNS source, in the shape of :meth:`predict` for the selected analysis."""
-        e = self._source_energy_counts(self.theta(params))
+        e = self._source_energy_counts(params, model)
         out = {}
         for s, name in enumerate(SNS_SOURCES):
             full = np.outer(e[s], self.time_frac[s])
@@ -303,10 +439,10 @@ class CoherentCsI2017(Experiment):
         """Sum of a (25, 24) array over the single-bin window (6–30 PE, 0–12 µs)."""
         return float(arr[np.ix_(self.roi_pe, self.single_bin_t)].sum())
 
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """Binned: (22, 24) arrays (6–50 PE, 0–12 µs) of cevns, brn (prompt neutrons), ss. Single-bin:
         one-element arrays of the CEvNS count N_th (6–30 PE, 0–12 µs) and the seed's B_0n = 6."""
-        pred = self.predict_binned(params)
+        pred = self.predict_binned(params, model)
         if self.analysis == "binned":
             return {k: v[self.fit_pe] for k, v in pred.items()}
         return {"cevns": np.array([self._single_bin(pred["cevns"])]), "brn": np.array([B_0N])}
@@ -317,8 +453,8 @@ class CoherentCsI2017(Experiment):
             return self.obs[self.fit_pe].copy()
         return np.array([N_MEAS])
 
-    def likelihood(self, names=(), fixed=None) -> CsI2017Likelihood:
-        return CsI2017Likelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> CsI2017Likelihood:
+        return CsI2017Likelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         return datasets.dataset_checksums(DATASET)
@@ -333,51 +469,92 @@ DATA_FILES = {
 
 
 class CsI2017Likelihood(Likelihood):
-    """Profiled χ² of :class:`CoherentCsI2017` over points whose columns are ``names`` (rest: ``fixed``)."""
+    """Profiled χ² of :class:`CoherentCsI2017` over points whose columns are ``names`` (rest: ``fixed``).
 
-    def __init__(self, exp: CoherentCsI2017, names, fixed):
+    Points whose BSM couplings are all at their SM values go through the SM kernels (same numbers, faster); any
+    other model or parameter through the BSM kernels (binned: :func:`binned_cevns_chi2_points_bsm`; single-bin:
+    :func:`single_bin_chi2_points_bsm`).
+    """
+
+    def __init__(self, exp: CoherentCsI2017, names, fixed, model="sm"):
+        if model not in exp.models:
+            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
+        allowed = (*exp.parameters, *model_parameters(model))
         for nm in (*names, *fixed):
-            exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})
+            if nm not in allowed:
+                exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})  # unknown name: its own message
+                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
         dup = set(names) & set(fixed)
         if dup:
-            from ..errors import ConfigError
-
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
+            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
         self.names = tuple(names)
+        self.model = model
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
         self.analysis = exp.analysis
-        self.theta0 = exp.theta(fixed)
-        cols = {"sin2w": [0], "cevns_norm": [1], "rn_cs": [2], "rn_i": [3], "rn": [2, 3]}
-        self.columns = [cols[n] for n in self.names]
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.defaults = exp.defaults()
         common = (exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR)
+        cp, cn = exp.zprime_arrays(model)
+        bsm = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
+               SNS_SOURCE_FLAVOUR)
         if self.analysis == "binned":
             rows = exp.fit_pe
-            self.arrays = (*common, np.ascontiguousarray(exp.resp[rows]), exp.time_frac)
+            resp = np.ascontiguousarray(exp.resp[rows])
+            self.arrays = (*common, resp, exp.time_frac)
+            self.arrays_bsm = (*bsm, resp, exp.time_frac, np.zeros(int(rows.sum()) * N_TIME),
+                               np.ascontiguousarray(exp.es_mm[:, rows]), cp, cn)
             self.bkg = np.vstack([exp.brn[rows].ravel(), exp.ss[rows].ravel()])
             self.obs = exp.obs[rows].ravel().copy()
             self.sigmas = exp.sigmas.copy()
         else:
             self.arrays = (*common, exp.resp_roi, exp.tfrac_roi)
+            self.arrays_bsm = (*bsm, exp.resp_roi, exp.tfrac_roi, exp.es_mm_roi, cp, cn)
         self._checksums = exp.data_checksums()
 
     def data_checksums(self):
         return dict(self._checksums)
 
-    def _theta(self, points):
+    def theta(self, points) -> np.ndarray:
+        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
         pts = np.atleast_2d(np.asarray(points, dtype=float))
-        theta = np.tile(self.theta0, (pts.shape[0], 1))
-        for c, cols in enumerate(self.columns):
-            for col in cols:
-                theta[:, col] = pts[:, c]
+        n = pts.shape[0]
+        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        if "rn" in vals:
+            vals["rn_cs"] = vals["rn_i"] = vals["rn"]
+        theta = np.empty((n, 4 + N_COUPLINGS))
+        for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
+            theta[:, c] = vals[k]
+        theta[:, 4:] = coupling_columns(self.model, vals, n, sources=SNS_SOURCE_SPEC)
         return theta
 
+    def _sm_only(self) -> bool:
+        """True when no BSM coupling can be non-zero: the SM kernel then gives the same numbers, faster."""
+        if self.model != "sm":
+            return False
+        if any(n not in {"sin2w", "cevns_norm", "rn", "rn_cs", "rn_i"} for n in self.names):
+            return False
+        cpl = coupling_columns("sm", self.fixed, 1, sources=SNS_SOURCE_SPEC)[0]
+        return bool(np.all(cpl == coupling_columns("sm", {}, 1, sources=SNS_SOURCE_SPEC)[0]))
+
     def evaluate(self, points):
-        theta = self._theta(points)
+        theta = self.theta(points)
+        sm = self._sm_only()
+        th_sm = np.ascontiguousarray(theta[:, :4])
         if self.analysis == "binned":
-            chi2, eta, status = binned_cevns_chi2_points(theta, *self.arrays, self.bkg, self.obs, self.sigmas)
+            if sm:
+                chi2, eta, status = binned_cevns_chi2_points(th_sm, *self.arrays, self.bkg, self.obs, self.sigmas)
+            else:
+                chi2, eta, status = binned_cevns_chi2_points_bsm(theta, *self.arrays_bsm, self.bkg, self.obs,
+                                                                 self.sigmas)
         else:
-            chi2, eta, _ = single_bin_chi2_points(theta, *self.arrays, N_MEAS, B_0N, B_SS, SIGMA_A1, SIGMA_A2)
+            consts = (N_MEAS, B_0N, B_SS, SIGMA_A1, SIGMA_A2)
+            if sm:
+                chi2, eta, _ = single_bin_chi2_points(th_sm, *self.arrays, *consts)
+            else:
+                chi2, eta, _ = single_bin_chi2_points_bsm(theta, *self.arrays_bsm, *consts)
             status = np.zeros(theta.shape[0], dtype=np.int64)
         self.last_status = status
         return chi2, eta

@@ -139,7 +139,7 @@ def _ref_energy_counts(bins, rn=5.0, sin2w=0.23857):
 
 def test_cevns_energy_counts_vs_quad(binned):
     bins = [3, 5, 10, 15]  # 6–8, 10–12, 20–22, 30–32 PE
-    fast = binned._source_energy_counts(binned.theta({"rn": 5.0}))[:, bins]
+    fast = binned.sm_source_energy_counts({"rn": 5.0})[:, bins]
     slow = _ref_energy_counts(bins)
     np.testing.assert_allclose(fast, slow, rtol=1e-3)
 
