@@ -2,8 +2,10 @@
 COHERENT / ESS plans of seeds 000 and 001).
 
 Every setup is plain data (:data:`SETUPS`): target, source, and for ``config = current`` / ``future`` the mass,
-nuclear-recoil threshold, efficiency, exposure and baseline of seed 003:249–260 (the [bracketed] numbers are the
-future setups). One class, :class:`FutureSetup`, turns a setup into a one-bin counting experiment:
+threshold, efficiency, exposure and baseline of seed 003:249–260 (the [bracketed] numbers are the future setups).
+Thresholds are nuclear-recoil energies except for the ionisation detectors CONUS, TEXONO (Ge) and CONNIE (Si), whose
+table thresholds are electron-equivalent and converted with the Lindhard quenching (option ``thr = ee | nr``).
+One class, :class:`FutureSetup`, turns a setup into a one-bin counting experiment:
 
 N_theor = Σ_sources Σ_isotopes n_a Φ ∫_{T_th} dT ε(T) (G_F² M_a/π)[Φ0 − TΦ1 − (M_a T/2)Φ2](T) Q_a(T)²   (003:264–267)
 
@@ -40,6 +42,7 @@ from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm
+from cevns.kernels.reactor import lindhard_quenching
 
 from .. import datasets
 from ..errors import ConfigError
@@ -60,7 +63,7 @@ from .sns import (
 __all__ = [
     "SETUPS", "FutureSetup", "FutureLikelihood", "asimov_chi2_points", "asimov_chi2_points_bsm", "reactor_spectrum",
     "reactor_moments", "reactor_flux", "FISSION_FRACTIONS", "ENERGY_PER_FISSION_MEV", "SNS_BEAMS",
-    "SNS_SOURCE_HELICITY", "applicable_parameters",
+    "SNS_SOURCE_HELICITY", "applicable_parameters", "lindhard_k", "ee_to_nr", "threshold_nr_kev",
 ]
 
 DAYS_PER_YEAR = 365.25
@@ -102,6 +105,53 @@ TARGETS = {
 # (no neutron skin; sensitivity studies only, the effect is < 1 % at reactor and < 3 % at SNS energies).
 RN_DEFAULTS = {"Cs133": parameter("rn_cs").default, "I127": parameter("rn_i").default}
 
+# --- threshold scale ----------------------------------------------------------------------------------------------
+# The 003 table (003:249–260) prints thresholds as "keV"/"eV" without a scale. The ionisation detectors among the
+# reactor setups — CONUS and TEXONO (point-contact HPGe) and CONNIE (Si CCDs) — quote electron-equivalent energy
+# (their results are given as a function of the quenching parameter k, 001:275–279; CONNIE's recoil spectrum depends
+# on the quenching model, 001:874); their setups carry threshold_scale="ee" and the threshold is converted to
+# nuclear recoil with the Lindhard quenching (k = 0.157 for Ge, 000:486). MINER (cryogenic phonon readout, total
+# recoil energy), RED100 (500 eVee would be 2.86 keVnr, above the largest Xe recoil of the reactor spectrum) and
+# the COHERENT rows (keVnr) keep nuclear-recoil thresholds. Evidence: docs/physics/future-setups.md.
+LINDHARD_K0 = 0.133  # k = 0.133 Z^(2/3) A^(-1/2) (Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10 (1963))
+
+
+def lindhard_k(element_symbol: str) -> float:
+    """Lindhard k = 0.133 Z^(2/3) A^(−1/2) of an element (A: natural mean mass number from
+    :mod:`cevns.kernels.nuclear`, abundance-weighted); Ge → 0.157 (the value of seed 000:486), Si → 0.146."""
+    isos = element(element_symbol)
+    z = isos[0][0].Z
+    a = sum(f * iso.A for iso, f in isos)
+    return LINDHARD_K0 * z ** (2.0 / 3.0) / math.sqrt(a)
+
+
+def ee_to_nr(t_ee_kev: float, z: int, k: float) -> float:
+    """Nuclear-recoil energy [keV] whose Lindhard ionisation yield f(T) T equals ``t_ee_kev`` [keVee]
+    (:func:`cevns.kernels.reactor.lindhard_quenching`; f T increases monotonically, bisection to 1e-12 relative)."""
+    lo, hi = t_ee_kev, t_ee_kev
+    while lindhard_quenching(hi, z, k) * hi < t_ee_kev:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if lindhard_quenching(mid, z, k) * mid < t_ee_kev:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return 0.5 * (lo + hi)
+
+
+def threshold_nr_kev(spec: dict, config: str, thr: str = "ee") -> float:
+    """Nuclear-recoil threshold [keV] of a setup: the table value, converted from keVee with Lindhard (k of the
+    target element) when the setup's ``threshold_scale`` is "ee" and ``thr`` is "ee"."""
+    t = spec[config]["threshold_kev"]
+    if spec.get("threshold_scale", "nr") != "ee" or thr == "nr":
+        return t
+    el = spec["target"]
+    z = element(el)[0][0].Z
+    return ee_to_nr(t, z, spec.get("lindhard_k", lindhard_k(el)))
+
 
 def _cfg(mass_kg, threshold_kev, efficiency, exposure_yr, baseline_m, sigma):
     return {"mass_kg": mass_kg, "threshold_kev": threshold_kev, "efficiency": efficiency,
@@ -116,6 +166,8 @@ SNS_BEAMS = {"all": (0, 1, 2), "prompt": (0,), "delayed": (1, 2)}
 SNS_SOURCE_HELICITY = (False, False, True)
 
 # name -> setup. "current" = unbracketed, "future" = [bracketed] columns of 003:249–260; σ = σ_stat = σ_sys (003:284).
+# threshold_scale "ee": the table threshold is electron-equivalent, converted with Lindhard (lindhard_k, default
+# 0.133 Z^(2/3) A^(-1/2)); absent: nuclear recoil.
 SETUPS = {
     "future-coherent-csi": dict(
         title="COHERENT CsI[Na] (003:250)", source="sns", target="CsI",
@@ -135,10 +187,12 @@ SETUPS = {
         future=_cfg(10000.0, 5.0, 1.0, 10.0, 28.0, 0.1)),
     "future-conus": dict(
         title="CONUS Ge at Brokdorf, 3.9 GW (003:256)", source="reactor", target="Ge", power_gw=3.9,
+        threshold_scale="ee", lindhard_k=0.157,
         current=_cfg(3.85, 0.1, 0.5, 1.0, 17.0, 0.2),
         future=_cfg(100.0, 0.1, 1.0, 10.0, 17.0, 0.1)),
     "future-connie": dict(
         title="CONNIE Si at Angra 2, 3.8 GW (003:257)", source="reactor", target="Si", power_gw=3.8,
+        threshold_scale="ee",
         current=_cfg(1.0, 0.028, 0.5, 1.0, 30.0, 0.2),
         future=_cfg(100.0, 0.028, 1.0, 10.0, 30.0, 0.1)),
     "future-miner": dict(
@@ -148,6 +202,7 @@ SETUPS = {
         future=_cfg(100.0, 0.1, 1.0, 10.0, 2.0, 0.1)),
     "future-texono": dict(
         title="TEXONO Ge at Kuo-Sheng, 2.9 GW (003:259)", source="reactor", target="Ge", power_gw=2.9,
+        threshold_scale="ee", lindhard_k=0.157,
         current=_cfg(1.0, 0.1, 0.5, 1.0, 28.0, 0.2),
         future=_cfg(100.0, 0.1, 1.0, 10.0, 28.0, 0.1)),
     "future-red100": dict(
@@ -324,10 +379,12 @@ class FutureSetup(Experiment):
     # sm (SNS/ESS only): "beam" keeps only the beam's sources, "all" keeps every source's SM CEvNS in N_theor and
     # N_meas while the tmm signal comes from the beam's sources only.
     # sys: "profiled" (003:282 as printed) or "off" (nuisance a held at 0: the regime the 003 TMM table follows).
+    # thr (setups with an electron-equivalent threshold only, CONUS/TEXONO/CONNIE): "ee" (default, Lindhard
+    # conversion to nuclear recoil) or "nr" (the table number read as nuclear-recoil energy).
     OPTIONS = {"config": ("current", ("current", "future")), "sys": ("profiled", ("profiled", "off"))}
 
     def __init__(self, config: str = "current", beam: str = "all", sm: str = "beam", sys: str = "profiled",
-                 n_per_piece: int = 24, n_min: int = 6, spec: dict | None = None):
+                 thr: str | None = None, n_per_piece: int = 24, n_min: int = 6, spec: dict | None = None):
         if config not in ("current", "future"):
             raise ConfigError(f"{self.setup}: config must be 'current' or 'future', got {config!r}")
         base_spec = spec if spec is not None else SETUPS[self.setup]
@@ -339,8 +396,14 @@ class FutureSetup(Experiment):
             raise ConfigError(f"{self.setup or 'future-custom'}: sm must be 'beam' or 'all', got {sm!r}")
         if sys not in ("profiled", "off"):
             raise ConfigError(f"{self.setup or 'future-custom'}: sys must be 'profiled' or 'off', got {sys!r}")
+        scale = base_spec.get("threshold_scale", "nr")
+        thr = scale if thr is None else thr
+        if thr not in ("ee", "nr") or (thr == "ee" and scale != "ee"):
+            raise ConfigError(f"{self.setup or 'future-custom'}: thr must be "
+                              f"{'ee or nr' if scale == 'ee' else 'nr (nuclear-recoil threshold)'}, got {thr!r}")
         self.options = {"config": config, **({} if beam == "all" else {"beam": beam}),
-                        **({} if sm == "beam" else {"sm": sm}), **({} if sys == "profiled" else {"sys": sys})}
+                        **({} if sm == "beam" else {"sm": sm}), **({} if sys == "profiled" else {"sys": sys}),
+                        **({} if thr == scale else {"thr": thr})}
         self.spec = base_spec
         self.cfg = dict(base_spec[config])
         self.name = self.setup or "future-custom"
@@ -348,7 +411,9 @@ class FutureSetup(Experiment):
         c = self.cfg
         self.targets = _targets(base_spec["target"], c["mass_kg"])
         self.rn = np.array([RN_DEFAULTS.get(nm, rp) for nm, rp in zip(self.targets.names, self.targets.rp)])
-        t_th = 1e-3 * c["threshold_kev"]
+        # Threshold in nuclear-recoil energy [keV]: converted from keVee for the ionisation detectors (thr=ee).
+        self.threshold_nr_kev = threshold_nr_kev(base_spec, config, thr)
+        t_th = 1e-3 * self.threshold_nr_kev
         if source in ("sns", "ess"):
             if source == "sns":
                 self.fluence = sns_fluence(SNS_NU_PER_POT, SNS_POT_PER_DAY * DAYS_PER_YEAR * c["exposure_yr"],
@@ -554,6 +619,8 @@ def _make_class(setup_name):
     if SETUPS[setup_name]["source"] != "reactor":
         options["beam"] = ("all", tuple(SNS_BEAMS))
         options["sm"] = ("beam", ("beam", "all"))
+    if SETUPS[setup_name].get("threshold_scale") == "ee":
+        options["thr"] = ("ee", ("ee", "nr"))
     return type(cls_name, (FutureSetup,), {"setup": setup_name, "name": setup_name,
                                            "description": f"Asimov sensitivity: {SETUPS[setup_name]['title']}",
                                            "OPTIONS": options, "__module__": __name__})
