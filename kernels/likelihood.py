@@ -12,7 +12,7 @@ import numpy as np
 
 from ._jit import jit
 
-__all__ = ["poisson_chi2", "profile_normalisations", "profile_into"]
+__all__ = ["poisson_chi2", "profile_normalisations", "profile_into", "cholesky_solve"]
 
 
 @jit
@@ -50,9 +50,9 @@ def _objective(obs, comps, sigmas, eta, mu):
 
 
 @jit
-def _cholesky_solve(a, b, out, low):
-    """Solve a x = b for a small symmetric positive-definite ``a`` (no LAPACK call overhead); ``low`` is scratch."""
-    n = b.size
+def cholesky_solve(a, b, out, low, n):
+    """Solve the leading n × n block a x = b of a small symmetric positive-definite ``a`` (no LAPACK call
+    overhead); ``low`` is scratch. Returns False if the block is not positive definite."""
     for i in range(n):
         for j in range(i + 1):
             s = a[i, j]
@@ -186,7 +186,7 @@ def profile_into(obs, comps, sigmas, eta, work, tol=1e-9, max_iter=50):
                 hess[z, z] = 1.0
             for y in range(z):
                 hess[y, z] = hess[z, y]
-        if not _cholesky_solve(hess, grad, step, low):
+        if not cholesky_solve(hess, grad, step, low, nz):
             status = 2
             break
         decrement = 0.0

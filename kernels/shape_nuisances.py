@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ._jit import jit
-from .likelihood import poisson_chi2
+from .likelihood import cholesky_solve, poisson_chi2
 from .rates import cevns_source_spectra, cevns_source_spectra_bsm
 
 __all__ = [
@@ -62,33 +62,6 @@ def piecewise_objective(obs, base, up, down, sigmas, x, mu, lo, hi):
         if sigmas[z] > 0.0:
             c += (x[z] / sigmas[z]) ** 2
     return c
-
-
-@jit
-def _solve(a, b, out, low, n):
-    """Cholesky solve of the leading n × n block (returns False if not positive definite)."""
-    for i in range(n):
-        for j in range(i + 1):
-            s = a[i, j]
-            for k in range(j):
-                s -= low[i, k] * low[j, k]
-            if i == j:
-                if s <= 0.0:
-                    return False
-                low[i, i] = math.sqrt(s)
-            else:
-                low[i, j] = s / low[j, j]
-    for i in range(n):
-        s = b[i]
-        for k in range(i):
-            s -= low[i, k] * out[k]
-        out[i] = s / low[i, i]
-    for i in range(n - 1, -1, -1):
-        s = out[i]
-        for k in range(i + 1, n):
-            s -= low[k, i] * out[k]
-        out[i] = s / low[i, i]
-    return True
 
 
 @jit
@@ -189,7 +162,7 @@ def profile_piecewise_into(obs, base, up, down, sigmas, x, work, rows, lo, hi, t
             hess[a, a] += 2.0 / (sigmas[z] * sigmas[z])
             for c in range(a):
                 hess[c, a] = hess[a, c]
-        if not _solve(hess, grad, step, low, na):
+        if not cholesky_solve(hess, grad, step, low, na):
             status = 2
             break
         decrement = 0.0
