@@ -8,8 +8,10 @@ Main column ("seed" reading, the one the seed's numbers follow): the nuisance a 
 the SNS rows, the SM CEvNS of all three sources in N_theor and N_meas (option sm=all) with the TMM signal of the
 row's beam only. Last columns: the χ² of 003:282 as printed (a profiled with σ_sys), the beam's sources only
 (docs/physics/future-setups.md, "Transition magnetic moments").
+Thresholds: CONUS, TEXONO (Ge) and CONNIE (Si) read as electron-equivalent and converted with Lindhard (option
+thr=ee, the default of those setups); ``--thr nr`` reads them as nuclear-recoil energy (the earlier reading).
 
-    python scripts/tmm_table.py [--tol 0.25] [--rows CsI,LAr,CONUS,TEXONO] [--json]
+    python scripts/tmm_table.py [--tol 0.25] [--rows CsI,LAr,CONUS,TEXONO] [--thr ee|nr] [--json]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 
 import numpy as np
 
+from cevns.scanner.experiments.future import SETUPS
 from cevns.scanner.fit import fit
 
 # (row label, group, experiment name, beam) → seed 003:348–366 values: ((Λ1, Λ2, Λ3) current, [future]).
@@ -41,10 +44,13 @@ SEED_TABLE = [
 DEFAULT_TOL = 0.25
 
 
-def experiment_name(name: str, beam: str | None, config: str, reading: str = "seed") -> str:
+def experiment_name(name: str, beam: str | None, config: str, reading: str = "seed", thr: str = "ee") -> str:
     """Registry name with options; reading "seed": nuisance off (sys=off) and, for SNS rows, all sources' SM
-    CEvNS in N (sm=all); reading "printed": the χ² of 003:282 as printed, the beam's sources only."""
+    CEvNS in N (sm=all); reading "printed": the χ² of 003:282 as printed, the beam's sources only. ``thr="nr"``
+    adds thr=nr on the setups whose table threshold is electron-equivalent (CONUS, TEXONO, CONNIE)."""
     opts = [f"config={config}"] + ([f"beam={beam}"] if beam else [])
+    if thr == "nr" and SETUPS[name].get("threshold_scale") == "ee":
+        opts.append("thr=nr")
     if reading == "seed":
         opts += (["sm=all"] if beam else []) + ["sys=off"]
     return f"{name}:{','.join(opts)}"
@@ -56,20 +62,20 @@ def tmm_limit(experiment: str, i: int) -> float:
     return r["interval_90"][f"tmm_l{i}"][1]
 
 
-def table(rows=None, tol=DEFAULT_TOL, printed=True):
+def table(rows=None, tol=DEFAULT_TOL, printed=True, thr="ee"):
     out = []
     for label, group, name, beam, cur, fut, line in SEED_TABLE:
         if rows and label.split("[")[0] not in rows:
             continue
         for config, seed in (("current", cur), ("future", fut)):
-            exp = experiment_name(name, beam, config)
+            exp = experiment_name(name, beam, config, thr=thr)
             for i in (1, 2, 3):
                 ours = tmm_limit(exp, i)
                 cell = {"row": label, "group": group, "config": config, "i": i, "seed": seed[i - 1],
                         "seed_line": line, "experiment": exp, "ours": ours, "ratio": ours / seed[i - 1],
                         "pass": abs(ours / seed[i - 1] - 1.0) <= tol}
                 if printed:
-                    exp_p = experiment_name(name, beam, config, "printed")
+                    exp_p = experiment_name(name, beam, config, "printed", thr)
                     cell["ours_printed"] = tmm_limit(exp_p, i)
                     cell["ratio_printed"] = cell["ours_printed"] / seed[i - 1]
                 out.append(cell)
@@ -80,15 +86,18 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance per cell (default 0.25)")
     ap.add_argument("--rows", default="", help="comma-separated row labels (CsI,HPGe,LAr,NaI,CONUS,…); default all")
+    ap.add_argument("--thr", choices=("ee", "nr"), default="ee",
+                    help="CONUS/TEXONO/CONNIE thresholds: ee (Lindhard, default) or nr (read as nuclear recoil)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     rows = [r.strip() for r in args.rows.split(",") if r.strip()] or None
-    cells = table(rows, args.tol)
+    cells = table(rows, args.tol, thr=args.thr)
     if args.json:
         print(json.dumps(cells, indent=1))
         return 0
     print(f"90 % CL |Λ_i| [1e-10 μ_B], seed 003:348–366 vs ours (χ² of 003:280 with a = 0, SNS: all sources' SM; "
-          f"tolerance ±{100 * args.tol:.0f} %); last columns: χ² of 003:282 as printed (a profiled, beam only)")
+          f"tolerance ±{100 * args.tol:.0f} %); last columns: χ² of 003:282 as printed (a profiled, beam only); "
+          f"CONUS/TEXONO/CONNIE thresholds thr={args.thr}")
     print(f"{'group':12} {'row':8} {'config':7} {'i':>1} {'seed':>7} {'ours':>8} {'ratio':>6} {'pass':>4}"
           f" {'printed':>9} {'ratio':>6}")
     for c in cells:
