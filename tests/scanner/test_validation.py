@@ -4,6 +4,7 @@ import argparse
 import json
 import re
 
+import numpy as np
 import pytest
 
 from cevns.scanner import validation as v
@@ -162,3 +163,57 @@ def test_markdown_has_header_date_and_failures(tmp_path, capsys):
     assert "PASS" in capsys.readouterr().out
     assert _cli("--quiet", "--strict", "--only", "future-coh-ar-750-rate") == 1
     assert _cli("--quiet", "--strict", "--only", "csi2021-sm-events") == 0
+
+
+def _double_well(monkeypatch, sm_shift=0.0):
+    """A synthetic profile: a shallow well around the SM (min 0.5 at x = 1) and the global minimum 0 at x = −50."""
+    def fake(experiments, name, model, fixed_key, lo, hi, n):
+        xs = np.linspace(lo, hi, n)
+        chi2 = np.minimum(0.5 + ((xs - 1.0) / 2.0) ** 2, ((xs + 50.0) / 3.0) ** 2) + 100.0
+        return xs, chi2
+    monkeypatch.setattr(v, "_profile_scan", fake)
+
+
+def test_sm_island_is_the_connected_region_holding_the_sm(monkeypatch):
+    _double_well(monkeypatch)
+    level = v.DCHI2["90"]
+    (lo, hi), note = v.sm_island("x", "p", level, -100.0, 100.0, -0.82, n=2001)
+    half = 2.0 * (level - 0.5) ** 0.5  # 0.5 + ((x − 1)/2)² = level
+    assert lo == pytest.approx(1.0 - half, abs=2e-3) and hi == pytest.approx(1.0 + half, abs=2e-3)
+    assert "global minimum at -50" in note and "also on [-54.9, -45.1]" in note and "not connected" in note
+    # The outermost bounds (old behaviour) would span both islands.
+    assert v.allowed_bounds("x", "p", level, -100.0, 100.0)[0] < -54.0
+    # |x| limit of the region holding 0, and an SM outside every region is said so.
+    lim, _ = v.sm_island("x", "p", level, -100.0, 100.0, 0.0, what="abs")
+    assert lim == pytest.approx(1.0 + half, abs=2e-3)
+    (lo2, hi2), note2 = v.sm_island("x", "p", level, -100.0, 100.0, 20.0)
+    assert (lo2, hi2) == pytest.approx((lo, hi)) and "outside every allowed region" in note2
+    _, note3 = v.sm_island("x", "p", level, -3.0, 100.0, 1.0)
+    assert "scan edge" not in note3
+    _, note4 = v.sm_island("x", "p", 60.0, -3.0, 100.0, 1.0)
+    assert "lower bound at the scan edge" in note4
+
+
+def test_charge_radius_and_h26_entries_use_the_sm_region():
+    from cevns.scanner.models import SM_CHARGE_RADII
+
+    assert v.SM_RCH2 == {k: SM_CHARGE_RADII[k] for k in ("ee", "mumu")}
+    by_id = {e.id: e for e in v.ENTRIES}
+    for rid in ("coherent-rch2-ee", "cr-ee-coherent-dresden", "cr-ee-no-transition", "cr-mumu-no-transition",
+                "coherent2020-rch2-ee", "coherent2020-rch2-mumu", "coherent2020-q-nue", "coherent2020-q-numu"):
+        c = by_id[rid].compute
+        assert c.func is v.sm_island, rid
+        sm = 0.0 if "-q-" in rid else v.SM_RCH2["mumu" if "mumu" in rid else "ee"]
+        assert c.args[-1] == sm, rid
+    for rid in ("cr-ee-transition", "cr-mumu-transition"):
+        assert by_id[rid].compute.keywords["sm"] == v.SM_RCH2[rid.split("-")[1]]
+    for rid in ("coherent2020-rch2-ee", "coherent2020-rch2-mumu", "coherent2020-q-nue", "coherent2020-q-numu",
+                "coherent2020-mu-nue", "coherent2020-mu-numu"):
+        assert by_id[rid].experiments == ("coherent-csi-2017", "coherent-lar-2020")
+        assert by_id[rid].compute.args[0] == "coherent-csi-2017+coherent-lar-2020"
+
+
+def test_h26_charge_radius_entry_runs():
+    r = v.run_entry(next(e for e in v.ENTRIES if e.id == "coherent2020-rch2-ee"))
+    assert r["status"] in ("pass", "fail") and r["ours"][0] < -0.82 < r["ours"][1]
+    assert "connected region holding the SM" in r["note"]
