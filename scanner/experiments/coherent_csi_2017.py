@@ -31,7 +31,6 @@ from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
 from cevns.kernels.fluxes import sns_moment
-from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import isotope
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
@@ -39,8 +38,8 @@ from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_
 from .. import datasets
 from ..errors import ConfigError
 from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
-from .base import Experiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
+from .base import ModelExperiment
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCE_SPEC,
@@ -234,7 +233,7 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
     return chi2, eta, n_th
 
 
-class CoherentCsI2017(Experiment):
+class CoherentCsI2017(ModelExperiment):
     """COHERENT CsI 2017: binned PE × time Poisson likelihood (default) or the single-bin χ² of seed 003."""
 
     name = "coherent-csi-2017"
@@ -373,22 +372,6 @@ class CoherentCsI2017(Experiment):
         if "rn" in p:
             p["rn_cs"] = p["rn_i"] = p["rn"]
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
-
-    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
-        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
-        out = super().check_params({k: v for k, v in params.items() if k not in extra})
-        from ..params import check_value
-
-        out.update({k: check_value(k, v) for k, v in extra.items()})
-        return out
-
-    def zprime_arrays(self, model: str):
-        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
-        key = zprime_name(model)
-        if key is None:
-            return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
-        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
-        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
         """Kernel row [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector (N_COUPLINGS)] of one parameter point."""
