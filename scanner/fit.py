@@ -23,6 +23,27 @@ def _crossing(f, x0, x1, level):
     return optimize.brentq(lambda x: f(x) - level, x0, x1, xtol=1e-7)
 
 
+def _walk_crossing(excess, xs, chis, chi_min, best_x, order, level):
+    """First crossing of ``level`` walking from the best fit over the grid indices ``order``; None if none."""
+    inner, inner_val = best_x, min(excess(best_x), 0.0)
+    for i in order:
+        x = xs[i]
+        # The grid profile lies above the true one: below the level there, the true profile is too.
+        if chis[i] - chi_min <= level:
+            inner, inner_val = x, None
+            continue
+        val = excess(x)
+        if val <= level:
+            inner, inner_val = x, val
+            continue
+        if inner_val is None:
+            inner_val = excess(inner)
+        if inner_val > level:  # the inner minimiser disagreed with the grid: step back onto the grid profile
+            return float(x)
+        return _crossing(excess, min(x, inner), max(x, inner), level)
+    return None
+
+
 def _interval(profile, xs, chis, best_x, chi_min, level):
     """[lo, hi] where profile(x) − χ²_min = level; range edges where it is not crossed.
 
@@ -31,24 +52,14 @@ def _interval(profile, xs, chis, best_x, chi_min, level):
     accepted only once the true ``profile`` exceeds the level, and then located with brentq between that point and
     the last point known to lie below.
     """
-    d = chis - chi_min
 
     def excess(x):
         return profile(x) - chi_min
 
-    def walk(order):
-        inner = best_x
-        for i in order:
-            x = xs[i]
-            if d[i] > level and excess(x) > level:
-                return _crossing(excess, min(x, inner), max(x, inner), level)
-            inner = x
-        return None
-
     left = [i for i in range(len(xs) - 1, -1, -1) if xs[i] < best_x]
     right = [i for i in range(len(xs)) if xs[i] > best_x]
-    lo = walk(left)
-    hi = walk(right)
+    lo = _walk_crossing(excess, xs, chis, chi_min, best_x, left, level)
+    hi = _walk_crossing(excess, xs, chis, chi_min, best_x, right, level)
     return [float(xs[0] if lo is None else lo), float(xs[-1] if hi is None else hi)]
 
 
@@ -105,19 +116,28 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
             prof = chis
         else:
             others = [j for j in range(len(free)) if j != k]
+            grid = chis.reshape([n_side] * len(free))
+            moved = np.moveaxis(grid, k, 0).reshape(n_side, -1)
+            prof = moved.min(axis=1)
+            # Best grid point of the other parameters at each grid value of this one: a second start for the
+            # inner minimiser, so the profile never lies above the grid profile (long, narrow valleys).
+            other_axes = [axes[j] for j in others]
+            other_mesh = np.stack(np.meshgrid(*other_axes, indexing="ij"), axis=-1).reshape(-1, len(others))
+            grid_start = other_mesh[moved.argmin(axis=1)]
 
-            def profile(x, k=k, others=others):
+            def profile(x, k=k, others=others, grid_start=grid_start, xs=xs):
                 def inner(y):
                     p = best.copy()
                     p[k] = x
                     p[others] = y
                     return chi2_at(p)
-                r = optimize.minimize(inner, best[others], method="Nelder-Mead",
-                                      bounds=[ranges[j] for j in others],
-                                      options={"xatol": 1e-6, "fatol": 1e-8})
-                return float(r.fun)
-            grid = chis.reshape([n_side] * len(free))
-            prof = np.moveaxis(grid, k, 0).reshape(n_side, -1).min(axis=1)
+                i = int(np.argmin(np.abs(xs - x)))
+                vals = []
+                for y0 in (best[others], grid_start[i]):
+                    r = optimize.minimize(inner, y0, method="Nelder-Mead", bounds=[ranges[j] for j in others],
+                                          options={"xatol": 1e-7, "fatol": 1e-9})
+                    vals.append(float(r.fun))
+                return min(vals)
         for label, level in LEVELS.items():
             out[f"interval_{label}"][name] = _interval(profile, xs, prof, best[k], chi_min, level)
     return out

@@ -107,9 +107,11 @@ def coupling_columns(model: str, values: dict, n: int, sources=None) -> np.ndarr
         d_r2 = (get(f"rch2_{fl}", SM_CHARGE_RADII[fl]) - SM_CHARGE_RADII[fl]) * _CR_UNIT_MEV
         out[:, f] = 2.0 * eu + ed - _CR_PREF * d_r2  # 002:126
         out[:, 3 + f] = eu + 2.0 * ed
-    # F(q²)/q² = q_ν/q² + ⟨r²⟩/6: the millicharge enters as −6 (2/3) m_W² s_W² q_ν/|q|² (002:126).
+    # The photon exchange carries F(q²)/q² = q_ν/q² + ⟨r²⟩/6 with spacelike q² = −|q|²: the radius term shifts
+    # g_V^p by −(2/3) m_W² s_W² ⟨r²⟩ (002:126), so the charge shifts it by +6 (2/3) m_W² s_W² q_ν/|q|², i.e.
+    # g_V^p → g_V^p − (2/3) m_W² s_W² (⟨r²⟩ − 6 q_ν/|q|²) (Kouzakov & Studenikin, PRD 95, 055013 (2017)).
     for f, name in enumerate(("e", "mu", "tau")):
-        out[:, 14 + f] = -6.0 * _CR_PREF * get(f"q_nu_{name}") * MILLICHARGE_UNIT
+        out[:, 14 + f] = 6.0 * _CR_PREF * get(f"q_nu_{name}") * MILLICHARGE_UNIT
         out[:, 17 + f] = (get(f"mu_nu_{name}") * MAGNETIC_MOMENT_UNIT) ** 2
     for k, pair in enumerate(PAIRS):
         eu, ed = get(f"eps_u_{pair}"), get(f"eps_d_{pair}")

@@ -190,17 +190,18 @@ def test_millicharge_es_vs_quad(fef):
 
 
 def test_millicharge_cevns_matches_models_convention(fef):
-    """CEvNS: Z F_p/|q|² term with c = −6 (2/3) m_W² s_W² q_ν (cevns.scanner.models); ES channel off here."""
+    """CEvNS: Z F_p/|q|² term with c = +6 (2/3) m_W² s_W² q_ν (cevns.scanner.models: spacelike q² = −|q|² makes
+    it opposite in sign to a positive charge radius); ES channel off here."""
     exp = get_experiment("dresden-ii:channels=cevns")
     assert np.all(_es(exp, {"mu_nu_e": 5.0, "q_nu_e": 3.0}) == 0)
     from cevns.kernels.constants import HBARC_MEV_FM
 
-    # the millicharge equals a diagonal charge radius 6 q_ν/|q|² at fixed |q|: check the node-level coupling
+    # the millicharge equals a diagonal charge radius −6 q_ν/|q|² at fixed |q|: check the node-level coupling
     q = 0.1
     lik = exp.likelihood(["q_nu_e"], {})
     row = lik.theta(np.array([[q]]))[0]
     c0 = 2 + exp.rn_default.size
-    assert row[c0 + 14] == pytest.approx(-6 * CR * HBARC2_MEV2_CM2 / 1e-32 * q * 1e-8, rel=1e-12)
+    assert row[c0 + 14] == pytest.approx(6 * CR * HBARC2_MEV2_CM2 / 1e-32 * q * 1e-8, rel=1e-12)
     d1 = _cevns(exp, {"q_nu_e": q}) - _cevns(exp, {})
     d2 = _cevns(exp, {"q_nu_e": 2 * q}) - _cevns(exp, {})
     ok = slice(0, 40)

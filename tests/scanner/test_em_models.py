@@ -166,3 +166,18 @@ def test_transition_moments_project_per_source(csi):
     d_prompt = t["numu"] - base["numu"]
     ratio = d_prompt / (flavour_totals(csi, {"mu_nu_mu": 30.0})["numu"] - base["numu"])
     assert 0.0 < ratio <= 1.0 + 1e-12  # μ_eff²(ν_μ) = |Λ_3|² (c23² + s13² s23²) ≤ |Λ_3|²
+
+
+def test_millicharge_and_radius_enter_with_opposite_signs():
+    # g_V^p → g_V^p − (2/3) m_W² s_W² (⟨r²⟩ − 6 q_ν/|q|²) (Kouzakov & Studenikin 2017): at a node with
+    # |q|² = Q2 a millicharge q equals the radius shift Δ⟨r²⟩ = −6 q/Q2.
+    from cevns.kernels.constants import HBARC2_MEV2_CM2
+    from cevns.scanner.models import CHARGE_RADIUS_UNIT_CM2, MILLICHARGE_UNIT, coupling_columns
+
+    q, q2 = 2.0, 900.0  # 1e-8 e, MeV²
+    mc = coupling_columns("sm", {"q_nu_e": q}, 1)[0, 14] / q2
+    dr2_mev = -6 * q * MILLICHARGE_UNIT / q2  # MeV⁻²
+    dr2_units = dr2_mev * HBARC2_MEV2_CM2 / CHARGE_RADIUS_UNIT_CM2
+    cr = coupling_columns("sm", {"rch2_ee": -0.82 + dr2_units}, 1)[0, 0]
+    assert mc == pytest.approx(cr, rel=1e-12)
+    assert mc > 0
