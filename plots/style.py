@@ -93,7 +93,15 @@ def new_axes(ax=None, figsize=(COLUMN_WIDTH, 2.8)):
 
 _NUCLEUS = {"cs": "Cs", "i": "I", "ar": "Ar", "na": "Na", "ge": "Ge", "xe": "Xe"}
 _FLAVOUR = {"e": "e", "mu": r"\mu", "tau": r"\tau", "ee": "ee", "mumu": r"\mu\mu", "tautau": r"\tau\tau"}
-_UNITS = {"fm": "fm", "MeV": "MeV", "1e-12 mu_B": r"$10^{-12}\,\mu_B$"}
+_UNITS = {
+    "fm": "fm",
+    "MeV": "MeV",
+    "1e-12 mu_B": r"$10^{-12}\,\mu_B$",
+    "1e-10 μ_B": r"$10^{-10}\,\mu_B$",
+    "1e-32 cm²": r"$10^{-32}\,\mathrm{cm}^2$",
+    "1e-8 e": r"$10^{-8}\,e$",
+    "rad": "rad",
+}
 
 
 def parameter_symbol(name: str) -> str:
@@ -120,9 +128,29 @@ def parameter_symbol(name: str) -> str:
     m = re.fullmatch(r"mu_nu_([a-z]+)", name)
     if m:
         return rf"$\mu_{{\nu_{{{_FLAVOUR.get(m.group(1), m.group(1))}}}}}$"
-    m = re.fullmatch(r"q_nu_([a-z]+)", name)  # millicharges, if registered
+    m = re.fullmatch(r"q_nu_([a-z]+)", name)  # millicharges
     if m:
         return rf"$q_{{\nu_{{{_FLAVOUR.get(m.group(1), m.group(1))}}}}}$"
+    m = re.fullmatch(r"rch2_([a-z]+)", name)  # charge radii ⟨r²⟩ (diagonal ee, mumu, tautau; transition emu, …)
+    if m:
+        key = m.group(1)
+        pair = {"ee": "e", "mumu": "\\mu", "tautau": "\\tau", "emu": "e\\mu", "etau": "e\\tau",
+                "mutau": "\\mu\\tau"}.get(key, key)
+        return rf"$\langle r^2_{{\nu_{{{pair}}}}}\rangle$"
+    m = re.fullmatch(r"tmm_l([123])", name)  # transition magnetic moments |Λ_i|
+    if m:
+        return rf"$|\Lambda_{m.group(1)}|$"
+    m = re.fullmatch(r"tmm_z([123])", name)  # phases of Λ_i
+    if m:
+        return rf"$\zeta_{m.group(1)}$"
+    simple = {"delta_cp": r"$\delta_\mathrm{CP}$", "eps_dark": r"$\varepsilon_d$", "delta_zd": r"$\delta_d$",
+              "m_zd": r"$m_{Z_d}$"}
+    if name in simple:
+        return simple[name]
+    if name == "g_phi":
+        return r"$g_\phi$"
+    if name == "m_phi":
+        return r"$M_\phi$"
     return name
 
 
