@@ -14,7 +14,8 @@
   on a 1000 × 1000 grid (the contour-area agreement is tested in tests/scanner/test_scan_adaptive.py).
 
 The scan benchmarks use the universal-Z' coupling × mass plane (g_Z' 1e-6…1e-3, M_Z' 1…1e4 MeV, log axes) on
-CsI 2021 with the four nuisances profiled at every point.
+CsI 2021 + CENNS-10 LAr, with all nuisances profiled at every point (4 for CsI; 4 normalisation and 5 shape
+nuisances for LAr).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def _reference_chi2(exp, rn, sin2w):
         return optimize.minimize(chi2, np.zeros(4), method="BFGS").fun
 
 
-SCAN_EXPERIMENTS = "coherent-csi-2021"
+SCAN_EXPERIMENTS = "coherent-csi-2021+coherent-lar-2020"
 SCAN_MODEL = "zprime-universal"
 
 

@@ -151,9 +151,20 @@ def _profile_scan(experiments, name, model, fixed_key, lo, hi, n):
     chi2, _ = lik.evaluate(xs[:, None])
     status = getattr(lik, "last_status", None)
     if status is not None and np.any(np.asarray(status) != 0):
-        bad = int(np.sum(np.asarray(status) != 0))
-        raise RuntimeError(f"nuisance profiling did not converge at {bad} of {n} scan points")
+        # Unconverged points (far from the minimum, where the prediction misses the data by orders of magnitude)
+        # are left out (+inf); a region bound next to one of them is refused by _check_edges.
+        chi2 = np.where(np.asarray(status) != 0, np.inf, chi2)
+        if not np.any(np.isfinite(chi2)):
+            raise RuntimeError(f"nuisance profiling did not converge at any of {n} scan points")
     return xs, chi2
+
+
+def _check_edges(chi2, i, j):
+    """Refuse a region [i, j] whose neighbouring grid point did not converge (its bound would be unreliable)."""
+    n = chi2.size
+    for k in (i - 1, j + 1):
+        if 0 <= k < n and not np.isfinite(chi2[k]):
+            raise RuntimeError(f"nuisance profiling did not converge next to a region bound (grid index {k})")
 
 
 def allowed_bounds(experiments, name, level, lo, hi, n=2001, model="sm", fixed=None):
@@ -165,6 +176,7 @@ def allowed_bounds(experiments, name, level, lo, hi, n=2001, model="sm", fixed=N
     d = chi2 - chi2.min()
     inside = np.flatnonzero(d <= level)
     i, j = inside[0], inside[-1]
+    _check_edges(chi2, i, j)
 
     def cross(a, b):  # linear interpolation of the crossing between grid points a (outside) and b (inside)
         return float(xs[a] + (level - d[a]) * (xs[b] - xs[a]) / (d[b] - d[a]))
@@ -191,6 +203,7 @@ def islands(experiments, name, level, lo, hi, n=2001, model="sm", fixed=None):
         j = i
         while j + 1 < n and inside[j + 1]:
             j += 1
+        _check_edges(chi2, i, j)
         out.append((float(xs[0]) if i == 0 else cross(i - 1, i), float(xs[-1]) if j == n - 1 else cross(j + 1, j),
                     bool(i <= int(np.argmin(chi2)) <= j)))
         i = j + 1
@@ -238,6 +251,7 @@ def sm_island(experiments, name, level, lo, hi, sm, n=2001, model="sm", fixed=No
     d_sm = float(np.interp(sm, xs, d))
     dist = [0.0 if xs[i] <= sm <= xs[j] else min(abs(xs[i] - sm), abs(xs[j] - sm)) for i, j in runs]
     k = int(np.argmin(dist))
+    _check_edges(chi2, *runs[k])
     bounds = [[float(xs[0]) if i == 0 else cross(i - 1, i), float(xs[-1]) if j == n - 1 else cross(j + 1, j)]
               for i, j in runs]
     x_min = float(xs[int(np.argmin(chi2))])
