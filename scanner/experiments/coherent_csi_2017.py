@@ -40,6 +40,7 @@ from ..errors import ConfigError
 from ..likelihood import Likelihood
 from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
 from .base import ModelExperiment
+from .coherent_csi_2021 import CsIKernelRows
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCE_SPEC,
@@ -451,7 +452,7 @@ DATA_FILES = {
 }
 
 
-class CsI2017Likelihood(Likelihood):
+class CsI2017Likelihood(CsIKernelRows, Likelihood):
     """Profiled χ² of :class:`CoherentCsI2017` over points whose columns are ``names`` (rest: ``fixed``).
 
     Points whose BSM couplings are all at their SM values go through the SM kernels (same numbers, faster); any
@@ -499,28 +500,6 @@ class CsI2017Likelihood(Likelihood):
 
     def data_checksums(self):
         return dict(self._checksums)
-
-    def theta(self, points) -> np.ndarray:
-        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
-        n = pts.shape[0]
-        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
-        if "rn" in vals:
-            vals["rn_cs"] = vals["rn_i"] = vals["rn"]
-        theta = np.empty((n, 4 + N_COUPLINGS))
-        for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
-            theta[:, c] = vals[k]
-        theta[:, 4:] = coupling_columns(self.model, vals, n, sources=SNS_SOURCE_SPEC)
-        return theta
-
-    def _sm_only(self) -> bool:
-        """True when no BSM coupling can be non-zero: the SM kernel then gives the same numbers, faster."""
-        if self.model != "sm":
-            return False
-        if any(n not in {"sin2w", "cevns_norm", "rn", "rn_cs", "rn_i"} for n in self.names):
-            return False
-        cpl = coupling_columns("sm", self.fixed, 1, sources=SNS_SOURCE_SPEC)[0]
-        return bool(np.all(cpl == coupling_columns("sm", {}, 1, sources=SNS_SOURCE_SPEC)[0]))
 
     def evaluate(self, points):
         theta = self.theta(points)

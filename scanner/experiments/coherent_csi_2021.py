@@ -40,7 +40,7 @@ from .sns import (
     sns_node_weights,
 )
 
-__all__ = ["CoherentCsI2021", "rebin", "bin_events"]
+__all__ = ["CoherentCsI2021", "CsIKernelRows", "rebin", "bin_events"]
 
 DATASET = "coherent-csi-2021"
 
@@ -254,7 +254,37 @@ class CoherentCsI2021(ModelExperiment):
         return datasets.dataset_checksums(DATASET)
 
 
-class CsILikelihood(Likelihood):
+class CsIKernelRows:
+    """Kernel rows of the CsI likelihoods (2021 and 2017): [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector].
+
+    Needs ``names``, ``fixed``, ``defaults`` and ``model`` on the likelihood.
+    """
+
+    def theta(self, points) -> np.ndarray:
+        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
+        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        n = pts.shape[0]
+        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
+        if "rn" in vals:
+            vals["rn_cs"] = vals["rn_i"] = vals["rn"]
+        theta = np.empty((n, 4 + N_COUPLINGS))
+        for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
+            theta[:, c] = vals[k]
+        theta[:, 4:] = coupling_columns(self.model, vals, n, sources=SNS_SOURCE_SPEC)
+        return theta
+
+    def _sm_only(self) -> bool:
+        """True when no BSM coupling can be non-zero: the SM kernel then gives the same numbers, faster."""
+        if self.model != "sm":
+            return False
+        sm_names = {"sin2w", "cevns_norm", "rn", "rn_cs", "rn_i"}
+        if any(n not in sm_names for n in self.names):
+            return False
+        cpl = coupling_columns("sm", self.fixed, 1, sources=SNS_SOURCE_SPEC)[0]
+        return bool(np.all(cpl == coupling_columns("sm", {}, 1, sources=SNS_SOURCE_SPEC)[0]))
+
+
+class CsILikelihood(CsIKernelRows, Likelihood):
     """Profiled χ² of :class:`CoherentCsI2021` over points whose columns are ``names`` (rest: ``fixed``)."""
 
     def __init__(self, exp: CoherentCsI2021, names, fixed, model="sm"):
@@ -286,29 +316,6 @@ class CsILikelihood(Likelihood):
 
     def data_checksums(self):
         return dict(self._checksums)
-
-    def theta(self, points) -> np.ndarray:
-        """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
-        n = pts.shape[0]
-        vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
-        if "rn" in vals:
-            vals["rn_cs"] = vals["rn_i"] = vals["rn"]
-        theta = np.empty((n, 4 + N_COUPLINGS))
-        for c, k in enumerate(("sin2w", "cevns_norm", "rn_cs", "rn_i")):
-            theta[:, c] = vals[k]
-        theta[:, 4:] = coupling_columns(self.model, vals, n, sources=SNS_SOURCE_SPEC)
-        return theta
-
-    def _sm_only(self) -> bool:
-        """True when no BSM coupling can be non-zero: the SM kernel then gives the same numbers, faster."""
-        if self.model != "sm":
-            return False
-        sm_names = {"sin2w", "cevns_norm", "rn", "rn_cs", "rn_i"}
-        if any(n not in sm_names for n in self.names):
-            return False
-        cpl = coupling_columns("sm", self.fixed, 1, sources=SNS_SOURCE_SPEC)[0]
-        return bool(np.all(cpl == coupling_columns("sm", {}, 1, sources=SNS_SOURCE_SPEC)[0]))
 
     def evaluate(self, points):
         theta = self.theta(points)
