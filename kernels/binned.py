@@ -17,6 +17,18 @@ __all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned
 
 
 @jit
+def _buffers(n_pts, bkg, n_e, n_tb):
+    """Per-call buffers of the binned kernels: components (CEvNS row first, backgrounds filled in), time-folded
+    counts, outputs (χ², η, status) and the profiler's nuisance vector and scratch."""
+    nz = 1 + bkg.shape[0]
+    comps = np.empty((nz, n_e * n_tb))
+    for zz in range(bkg.shape[0]):
+        comps[1 + zz, :] = bkg[zz, :]
+    return (comps, np.empty((n_e, n_tb)), np.empty(n_pts), np.empty((n_pts, nz)), np.empty(n_pts, dtype=np.int64),
+            np.empty(nz), np.empty((6 + 2 * nz, max(nz, n_e * n_tb))))
+
+
+@jit
 def _profile_point(e, time_frac, norm, extra, counts, comps, obs, sigmas, eta_p, work):
     """Fold the energy-binned counts ``e`` in time, scale by ``norm``, add ``extra``, profile; returns (χ², status)."""
     fold_time(e, time_frac, counts)
@@ -48,23 +60,10 @@ def binned_cevns_chi2_points_extra(theta, base, fp, q, gauss, z, n, src_flavour,
                                    sigmas):
     """As :func:`binned_cevns_chi2_points`, with a parameter-independent CEvNS part ``extra`` (n_bins,)
     added to the vector-current counts before the normalisation (e.g. the axial-current term of odd nuclei)."""
-    n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    n_e = resp.shape[0]
-    n_tb = time_frac.shape[1]
-    n_bkg = bkg.shape[0]
-    nz = 1 + n_bkg
-    comps = np.empty((nz, n_e * n_tb))
-    for zz in range(n_bkg):
-        comps[1 + zz, :] = bkg[zz, :]
-    counts = np.empty((n_e, n_tb))
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, nz))
-    status = np.empty(n_pts, dtype=np.int64)
-    eta_p = np.empty(nz)
-    work = np.empty((6 + 2 * nz, max(nz, n_e * n_tb)))
+    comps, counts, chi2, eta, status, eta_p, work = _buffers(theta.shape[0], bkg, resp.shape[0], time_frac.shape[1])
     rn = np.empty(n_iso)
-    for p in range(n_pts):
+    for p in range(theta.shape[0]):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
         e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
@@ -85,25 +84,12 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
     are added with μ_ℓ² of the source's flavour and, like the CEvNS counts, scaled by the normalisation.
     Returns chi2 (n_points,), eta (n_points, 1 + n_bkg), status (n_points,).
     """
-    n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    n_e = resp.shape[0]
-    n_tb = time_frac.shape[1]
-    n_bkg = bkg.shape[0]
-    nz = 1 + n_bkg
-    comps = np.empty((nz, n_e * n_tb))
-    for zz in range(n_bkg):
-        comps[1 + zz, :] = bkg[zz, :]
-    counts = np.empty((n_e, n_tb))
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, nz))
-    status = np.empty(n_pts, dtype=np.int64)
-    eta_p = np.empty(nz)
-    work = np.empty((6 + 2 * nz, max(nz, n_e * n_tb)))
+    comps, counts, chi2, eta, status, eta_p, work = _buffers(theta.shape[0], bkg, resp.shape[0], time_frac.shape[1])
     rn = np.empty(n_iso)
     cpl = np.empty(N_COUPLINGS)
     c0 = 2 + n_iso
-    for p in range(n_pts):
+    for p in range(theta.shape[0]):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
         for c in range(N_COUPLINGS):
@@ -113,7 +99,7 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
         for s in range(e.shape[0]):
             m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
             if m2 != 0.0:
-                for i in range(n_e):
+                for i in range(e.shape[1]):
                     e[s, i] += m2 * es_mm[s, i]
         cc, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = cc
