@@ -81,6 +81,21 @@ class ModelExperiment(Experiment):
         out.update({k: check_value(k, v) for k, v in extra.items()})
         return out
 
+    def check_likelihood_names(self, names, fixed, model: str) -> None:
+        """Refuse an unsupported model, a parameter that does not apply, or one both scanned and fixed."""
+        from ..models import model_parameters
+
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        allowed = (*self.parameters, *model_parameters(model))
+        for nm in (*names, *fixed):
+            if nm not in allowed:
+                parameter(nm)  # an unknown name gets its own message (with a suggestion)
+                raise ConfigError(f"parameter '{nm}' does not apply to '{self.name}' with model '{model}'")
+        dup = set(names) & set(fixed)
+        if dup:
+            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+
     def zprime_arrays(self, model: str):
         """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
         from cevns.kernels.mediators import zprime_coefficients

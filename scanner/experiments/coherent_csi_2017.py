@@ -461,16 +461,7 @@ class CsI2017Likelihood(CsIKernelRows, Likelihood):
     """
 
     def __init__(self, exp: CoherentCsI2017, names, fixed, model="sm"):
-        if model not in exp.models:
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
-        allowed = (*exp.parameters, *model_parameters(model))
-        for nm in (*names, *fixed):
-            if nm not in allowed:
-                exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})  # unknown name: its own message
-                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
-        dup = set(names) & set(fixed)
-        if dup:
-            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        exp.check_likelihood_names(names, fixed, model)
         if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
             raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
         self.names = tuple(names)

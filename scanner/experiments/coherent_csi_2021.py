@@ -288,15 +288,7 @@ class CsILikelihood(CsIKernelRows, Likelihood):
     """Profiled χ² of :class:`CoherentCsI2021` over points whose columns are ``names`` (rest: ``fixed``)."""
 
     def __init__(self, exp: CoherentCsI2021, names, fixed, model="sm"):
-        if model not in exp.models:
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
-        allowed = (*exp.parameters, *model_parameters(model))
-        for n in (*names, *fixed):
-            if n not in allowed:
-                raise ConfigError(f"parameter '{n}' does not apply to '{exp.name}' with model '{model}'")
-        dup = set(names) & set(fixed)
-        if dup:
-            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        exp.check_likelihood_names(names, fixed, model)
         if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
             raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
         self.names = tuple(names)

@@ -370,16 +370,7 @@ class LArLikelihood(Likelihood):
     """Profiled χ² of :class:`CoherentLAr2020` over points whose columns are ``names`` (rest: ``fixed``)."""
 
     def __init__(self, exp: CoherentLAr2020, names, fixed, model="sm"):
-        if model not in exp.models:
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
-        allowed = (*exp.parameters, *model_parameters(model))
-        for nm in (*names, *fixed):
-            if nm not in allowed:
-                exp.check_params({nm: 5.0 if nm.startswith("rn") else 0.2})  # unknown name: its own message
-                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
-        dup = set(names) & set(fixed)
-        if dup:
-            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        exp.check_likelihood_names(names, fixed, model)
         self.names = tuple(names)
         self.model = model
         self.nuisance_names = exp.nuisance_names
