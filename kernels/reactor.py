@@ -292,7 +292,7 @@ def dresden_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, es_a
 # Beyond-SM signal: every CEvNS model through cevns_source_spectra_bsm, plus ν̄_e–e with EM properties.
 # Per-point ES coefficients ``es_cols`` = [d, m, τ, μ²] (built by cevns.scanner.experiments.dresden_ii.es_columns):
 #   g_V(T) = g_V^SM + d + m/T  (diagonal charge-radius shift d = (2/3) m_W² s_W² Δ⟨r²_ee⟩, 002:126; the millicharge
-#   as the photon exchange (√2πα/3G_F) ⟨r²⟩_eff, ⟨r²⟩_eff = 6 q_ν/|q|², |q|² = 2 m_e T: m = √2πα q_ν/(G_F m_e),
+#   as the photon exchange (√2πα/3G_F) ⟨r²⟩_eff, ⟨r²⟩_eff = −6 q_ν/|q|², |q|² = 2 m_e T: m = −√2πα q_ν/(G_F m_e),
 #   whose square is the standard 2πα² q_ν²/(m_e T²) at T ≪ E; arXiv:2205.09484),
 #   τ = Σ_{β≠e} [(2/3) m_W² s_W² ⟨r²_eβ⟩]² (transition radii: ν̄_e e → ν̄_β e, pure vector, incoherent),
 #   μ² the magnetic moment squared [μ_B²] (000:1384).

@@ -103,15 +103,18 @@ SOURCES = ((FLAVOUR_E, True),)
 # (2/3) m_W² sin²θ_W [MeV²] (002:126, sin²θ_W at its low-energy value as in cevns.scanner.models) and the units.
 _CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
-# Millicharge in ν–e: exact photon exchange, g_V → g_V + √2 π α q_ν/(G_F m_e T) (= (√2πα/3G_F) ⟨r²⟩_eff with
-# ⟨r²⟩_eff = 6 q_ν/|q|², |q|² = 2 m_e T), whose square gives the standard 2πα² q_ν²/(m_e T²) at T ≪ E [MeV].
-_MC_PREF = math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
+# Millicharge in ν–e: exact photon exchange. The charge radius enters as ⟨r²⟩_eff = ⟨r²⟩ − 6 q_ν/|q|² (spacelike
+# q² = −|q|²; Kouzakov & Studenikin, PRD 95, 055013 (2017); the convention of cevns.scanner.models), and on electrons
+# g_V → g_V + (√2πα/3G_F) ⟨r²⟩_eff, so with |q|² = 2 m_e T the charge gives g_V → g_V − √2πα q_ν/(G_F m_e T),
+# whose square is the standard 2πα² q_ν²/(m_e T²) at T ≪ E [MeV]. The sign makes a positive q_ν act on electrons
+# like a negative radius, as it does on protons in CEvNS.
+_MC_PREF = -math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
 
 
 def es_columns(values: dict, n: int) -> np.ndarray:
     """(n, N_ES_COLS) per-point ν̄_e–e coefficients [d, m, τ, μ²] of :func:`cevns.kernels.reactor.dresden_es_bsm`.
 
-    g_V → g_V + (2/3) m_W² s_W² Δ⟨r²_ee⟩ + √2πα q_ν/(G_F m_e T) (the CEvNS shift of cevns.scanner.models with the
+    g_V → g_V + (2/3) m_W² s_W² Δ⟨r²_ee⟩ − √2πα q_ν/(G_F m_e T) (the CEvNS shift of cevns.scanner.models with the
     opposite sign, as the electron charge is opposite to the proton's; arXiv:2205.09484), Δ⟨r²⟩ = ⟨r²⟩ − ⟨r²⟩_SM;
     τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². ``values``: name → scalar or (n,) array (SM if absent).
     """

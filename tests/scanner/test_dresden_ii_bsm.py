@@ -182,8 +182,12 @@ def test_millicharge_es_vs_quad(fef):
         val = integrate.quad(outer, 0.0, 2.5e-3, points=pts, limit=400, epsrel=1e-6)[0]
         ref = 86400 * fef.fission_density * fef.n_ge * pref * val
         assert pure[i] == pytest.approx(ref, rel=1e-3), i
-    # the ES shift is the exact photon exchange g_V → g_V + √2πα q_ν/(G_F m_e T) (interference odd in q)
-    assert (_es(fef, {"q_nu_e": q}) - _es(fef, {"q_nu_e": -q}))[0] != 0
+    # the ES shift is the exact photon exchange g_V → g_V − √2πα q_ν/(G_F m_e T) (interference odd in q), i.e. the
+    # charge radius convention ⟨r²⟩_eff = ⟨r²⟩ − 6 q_ν/|q|²: the odd part in q has the sign of the odd part in −⟨r²⟩
+    odd_q = (_es(fef, {"q_nu_e": q}) - _es(fef, {"q_nu_e": -q}))[0]
+    odd_r = (_es(fef, {"rch2_ee": -0.82 + 1.0}) - _es(fef, {"rch2_ee": -0.82 - 1.0}))[0]
+    assert odd_q != 0 and odd_r != 0
+    assert np.sign(odd_q) == -np.sign(odd_r)
     np.testing.assert_allclose(0.5 * (_es(fef, {"q_nu_e": 2 * q}) + _es(fef, {"q_nu_e": -2 * q}))
                                - _es(fef, {}), 4 * pure, rtol=1e-8)
     assert math.sqrt(2) * math.pi * ALPHA_EM / G_FERMI > 0
