@@ -35,14 +35,19 @@ class Experiment:
         for k, v in params.items():
             parameter(k)  # unknown names: ConfigError with suggestion
             if k not in self.parameters:
+                why = self.parameter_hint(k)
                 raise ConfigError(
-                    f"parameter '{k}' does not apply to experiment '{self.name}' "
+                    f"parameter '{k}' does not apply to experiment '{self.name}'{': ' + why if why else ''} "
                     f"(its parameters: {', '.join(self.parameters)})"
                 )
             out[k] = check_value(k, v)
         return out
 
     # -- interface for subclasses -------------------------------------------------------------------------------
+    def parameter_hint(self, name: str) -> str:
+        """Why the known parameter ``name`` does not apply here, when there is more to say than the list ('' if not)."""
+        return ""
+
     def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
         raise NotImplementedError
 

@@ -129,19 +129,39 @@ def er_mm_chi2_points(mu, b0, mm, obs, sigmas):
 
 
 class XenonNTER2022(Experiment):
-    """XENONnT ER 2022: B0 + magnetic-moment ν–e scattering of solar neutrinos, 29 × 1-keV bins."""
+    """XENONnT ER 2022: B0 + magnetic-moment ν–e scattering of solar neutrinos, 29 × 1-keV bins.
+
+    Magnetic moments (option ``moment``):
+
+    - ``effective`` (default): the moment is labelled by the flavour the neutrino is *produced* with, the effective
+      magnetic moment μ_{ν_ℓ} of seed 002:202 (Giunti & Studenikin, RMP 87, 531 (2015), § "effective magnetic
+      moment": μ²_{ν_ℓ}(L, E) = Σ_j |Σ_k U*_{ℓk} e^{−iE_k L} μ_jk|², a property of the beam that starts as ν_ℓ). All
+      solar neutrinos are produced as ν_e, so ``mu_nu_e`` [1e-10 μ_B] multiplies the whole solar flux; it is the
+      quantity solar experiments quote as μ_ν^eff (XENONnT, LZ, Borexino), also available as ``mu_nu_eff``
+      [1e-12 μ_B] (the two add in quadrature if both are given). At the short baselines of reactors and the SNS
+      this label coincides with the detected flavour, so ``mu_nu_e`` means the same everywhere.
+      ``mu_nu_mu`` / ``mu_nu_tau`` do not apply (no solar ν_μ, ν_τ are produced) and are refused.
+    - ``flavour``: flavour-diagonal moments μ_α of the neutrino *arriving* as ν_α, weighted by the oscillation
+      probabilities: μ_eff² = P_ee μ_e² + (1 − P_ee)(cos²θ23 μ_μ² + sin²θ23 μ_τ²) (Borexino-style flavour limits).
+    """
 
     name = "xenonnt-er-2022"
     description = "XENONnT first ER search, 1.16 t·yr, 1–30 keV (PRL 129, 161805); solar ν magnetic moment"
-    # mu_nu_eff: one effective moment for all flavours [1e-12 μ_B]; mu_nu_e/mu/tau: per flavour [1e-10 μ_B]
-    # (ν_μ and ν_τ arrive in the proportions cos²θ23 : sin²θ23 of the non-ν_e solar flux).
-    parameters = ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau")
+    # mu_nu_eff: the effective moment of the solar flux [1e-12 μ_B]; mu_nu_e/mu/tau [1e-10 μ_B]: see the docstring.
+    PARAMETERS_BY_MOMENT = {"effective": ("mu_nu_eff", "mu_nu_e"),
+                            "flavour": ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau")}
+    parameters = PARAMETERS_BY_MOMENT["effective"]
     nuisance_names = ("eta_b0",)
     components = ("b0", "magnetic_moment")
-    OPTIONS: dict = {}
+    OPTIONS: dict = {"moment": ("effective", ("effective", "flavour"))}
 
-    def __init__(self, n_per_piece: int = 24, n_min: int = 6):
-        self.options = {}
+    def __init__(self, moment: str = "effective", n_per_piece: int = 24, n_min: int = 6):
+        if moment not in self.PARAMETERS_BY_MOMENT:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"experiment '{self.name}': option moment={moment} not one of effective, flavour")
+        self.options = {"moment": moment}
+        self.parameters = self.PARAMETERS_BY_MOMENT[moment]
         self.edges = EDGES_KEV.copy()
         self.n_atoms = xenon_atoms_per_tonne() * EXPOSURE_T_YR  # atom·yr
         self.efficiency_table = datasets.load_table(DATASET, "efficiency.txt")
@@ -213,19 +233,29 @@ class XenonNTER2022(Experiment):
         return self.resp @ (scale * nodes)
 
     # -- interface ----------------------------------------------------------------------------------------------------
+    def parameter_hint(self, name: str) -> str:
+        if self.options["moment"] == "effective" and name in ("mu_nu_mu", "mu_nu_tau"):
+            return (f"solar neutrinos are produced as ν_e, whose effective moment is mu_nu_e; for flavour-basis "
+                    f"moments use '{self.name}:moment=flavour'")
+        return ""
+
     def mu(self, params: dict | None = None) -> float:
         p = self.defaults()
         p.update(self.check_params(params or {}))
         return float(p["mu_nu_eff"])
 
     @staticmethod
-    def moment_squares(values: dict, n: int = 1):
-        """(μ_e², μ_μτ²) per point in units of MU_UNIT² for the two flavour templates of ``mm_by_flavour``."""
+    def moment_squares(values: dict, n: int = 1, moment: str = "effective"):
+        """(μ_e², μ_μτ²) per point in units of MU_UNIT² for the two flavour templates of ``mm_by_flavour``
+        (the ν_e and the ν_μ + ν_τ parts of the solar flux at Earth); ``moment`` as in the class docstring."""
         def get(k):
             return np.broadcast_to(np.asarray(values.get(k, 0.0), dtype=float), (n,))
 
         per_flavour = 1e-10 / MU_UNIT  # parameter units of mu_nu_e/mu/tau in template units
         eff2 = get("mu_nu_eff") ** 2
+        if moment == "effective":
+            m2 = eff2 + (get("mu_nu_e") * per_flavour) ** 2
+            return m2, m2
         m2_e = eff2 + (get("mu_nu_e") * per_flavour) ** 2
         m2_mt = eff2 + (COS2_THETA23 * get("mu_nu_mu") ** 2 + SIN2_THETA23 * get("mu_nu_tau") ** 2) * per_flavour**2
         return m2_e, m2_mt
@@ -234,7 +264,7 @@ class XenonNTER2022(Experiment):
         """Expected counts per 1-keV bin: B0 and the magnetic-moment signal (η = 0)."""
         p = self.defaults()
         p.update(self.check_params(params or {}))
-        m2_e, m2_mt = self.moment_squares(p)
+        m2_e, m2_mt = self.moment_squares(p, moment=self.options["moment"])
         return {"b0": self.b0.copy(),
                 "magnetic_moment": m2_e[0] * self.mm_by_flavour[0] + m2_mt[0] * self.mm_by_flavour[1]}
 
@@ -261,6 +291,7 @@ class ERLikelihood(Likelihood):
         self.names = tuple(names)
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
+        self.moment = exp.options["moment"]
         self.fixed = exp.check_params(dict(fixed))
         self.b0 = exp.b0.copy()
         self.mm_e = exp.mm_by_flavour[0].copy()
@@ -275,7 +306,7 @@ class ERLikelihood(Likelihood):
     def evaluate(self, points):
         pts = np.atleast_2d(np.asarray(points, dtype=float))
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
-        m2_e, m2_mt = XenonNTER2022.moment_squares(vals, pts.shape[0])
+        m2_e, m2_mt = XenonNTER2022.moment_squares(vals, pts.shape[0], self.moment)
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
         chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt), self.b0,
                                                self.mm_e, self.mm_mt, self.obs, sigmas)

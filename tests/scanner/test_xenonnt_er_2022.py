@@ -112,10 +112,10 @@ def test_mu_limit_near_published(xe):
 
 
 def test_flavour_moments_split_the_solar_flux():
-    # μ_eff = μ for every flavour equals the sum of the per-flavour templates; μ_e alone sees only the ν_e part
+    # moment=flavour: μ_α = μ for every flavour equals μ_eff; μ_e alone sees only the ν_e part (P_ee)
     from cevns.scanner.experiments import get_experiment
 
-    xe = get_experiment("xenonnt-er-2022")
+    xe = get_experiment("xenonnt-er-2022:moment=flavour")
     eff = xe.predict({"mu_nu_eff": 5.0})["magnetic_moment"]
     flav = xe.predict({"mu_nu_e": 0.05, "mu_nu_mu": 0.05, "mu_nu_tau": 0.05})["magnetic_moment"]
     np.testing.assert_allclose(flav, eff, rtol=1e-12)
@@ -125,3 +125,21 @@ def test_flavour_moments_split_the_solar_flux():
     import pickle
 
     assert len(pickle.dumps(lik)) < 20_000  # the likelihood does not drag the experiment along
+
+
+def test_effective_moment_is_labelled_by_the_production_flavour(xe):
+    """Default moment=effective: mu_nu_e is the effective moment of the solar beam (all produced as ν_e, seed
+    002:202), i.e. the whole flux: mu_nu_e = 0.05 (1e-10 μ_B) is mu_nu_eff = 5 (1e-12 μ_B); ν_μ, ν_τ moments are
+    refused with a pointer to the flavour option, and the limits agree in their units."""
+    from cevns.scanner.errors import ConfigError
+    from cevns.scanner.fit import fit
+
+    np.testing.assert_allclose(xe.predict({"mu_nu_e": 0.05})["magnetic_moment"],
+                               xe.predict({"mu_nu_eff": 5.0})["magnetic_moment"], rtol=1e-12)
+    with pytest.raises(ConfigError, match="moment=flavour"):
+        xe.likelihood(["mu_nu_mu"], {})
+    with pytest.raises(ConfigError, match="produced as ν_e"):
+        fit("xenonnt-er-2022", ["mu_nu_tau"])
+    res_e = fit("xenonnt-er-2022", ["mu_nu_e"], n_grid=101)
+    res_eff = fit("xenonnt-er-2022", ["mu_nu_eff"], n_grid=101)
+    assert res_e["interval_90"]["mu_nu_e"][1] * 100 == pytest.approx(res_eff["interval_90"]["mu_nu_eff"][1], rel=2e-3)
