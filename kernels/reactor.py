@@ -36,6 +36,8 @@ __all__ = [
     "lindhard_quenching", "ge_resolution", "gauss_bin_response",
     "N_BKG_PARAMS", "dresden_background", "dresden_fit", "dresden_signal", "dresden_chi2_points",
     "N_ES_COLS", "dresden_es_bsm", "dresden_signal_bsm", "dresden_chi2_points_bsm",
+    "N_ES_NODE_ROWS", "N_ES_MED_ROWS", "ES_MED_OFF", "ES_MED_BINNED", "ES_MED_NODES", "es_mediator_bins",
+    "dresden_es_mediator",
 ]
 
 
@@ -289,15 +291,17 @@ def dresden_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, es_a
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Beyond-SM signal: every CEvNS model through cevns_source_spectra_bsm, plus ν̄_e–e with EM properties.
-# Per-point ES coefficients ``es_cols`` = [d, m, τ, μ²] (built by cevns.scanner.experiments.dresden_ii.es_columns):
+# Beyond-SM signal: every CEvNS model through cevns_source_spectra_bsm, plus ν̄_e–e with EM properties and mediators.
+# Per-point ES coefficients ``es_cols`` = [d, m, τ, μ², G, M_V², S, M_φ²] (built by
+# cevns.scanner.experiments.dresden_ii.es_columns):
 #   g_V(T) = g_V^SM + d + m/T  (diagonal charge-radius shift d = (2/3) m_W² s_W² Δ⟨r²_ee⟩, 002:126; the millicharge
 #   as the photon exchange (√2πα/3G_F) ⟨r²⟩_eff, ⟨r²⟩_eff = −6 q_ν/|q|², |q|² = 2 m_e T: m = −√2πα q_ν/(G_F m_e),
 #   whose square is the standard 2πα² q_ν²/(m_e T²) at T ≪ E; arXiv:2205.09484),
 #   τ = Σ_{β≠e} [(2/3) m_W² s_W² ⟨r²_eβ⟩]² (transition radii: ν̄_e e → ν̄_β e, pure vector, incoherent),
-#   μ² the magnetic moment squared [μ_B²] (000:1384).
-N_ES_COLS = 4
-
+#   μ² the magnetic moment squared [μ_B²] (000:1384),
+#   G = g_Z'² and M_V² [MeV²] of a vector mediator, S = g_ν² g_e² and M_φ² [MeV²] of a scalar one
+#   (:func:`dresden_es_mediator`).
+N_ES_COLS = 8
 
 @jit(fastmath={"reassoc", "contract"})
 def dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out):
@@ -334,21 +338,121 @@ def dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out):
     return out
 
 
+# ν̄_e–e through a light mediator. Vector (000:299 for the charges; Atzori Corona et al., JHEP 05 (2022) 109; the
+# standard form, e.g. Coloma et al., arXiv:2202.10829): a Z' coupling g Q'_ν to ν_L and g Q'_e vectorially to e adds
+#   Δg_V(T) = g² c_e(T)/(2 m_e T + M²),  c_e = Q'_ν Q'_e/(√2 G_F)   [MeV⁻² · MeV² → dimensionless]
+# to g_V in the same bracket as the SM, (g_V+g_A)² P0 + (g_V−g_A)² P1 − (g_V²−g_A²) P2 (ν̄: g_A flipped, full
+# interference); |q|² = 2 m_e T is the invariant momentum transfer on a free electron. c_e(T) depends on T only
+# through the loop (kinetic-mixing) charge of L_α − L_β models (000:1051). Scalar (000:357, 1073 with M → m_e;
+# Cerdeño et al., JHEP 05 (2016) 118): dσ/dT = Z_eff S m_e² T/(4π E² (2 m_e T + M_φ²)²), S = g_ν² g_e², no
+# interference (helicity flip). The propagators are not powers of T, so the per-node table ``es_nodes``
+# (N_ES_NODE_ROWS, n_Te) keeps the pieces on the electron-recoil nodes:
+#   rows 0–2: ES_SM_PREFACTOR w_k P_j(T_k), P = [Φ0, Φ0 − 2TΦ1 + T²Φ2, m_e T Φ2] (the bracket's pieces),
+#   row 3: w_k (ħc)² m_e² T_k Φ2(T_k)/(4π) (the scalar piece), row 4: 1/T_k, row 5: 2 m_e T_k, row 6: c_e(T_k),
+# w_k = quadrature weight × electrons × exposure × Z_eff(T_k). Two ways to evaluate a point:
+#   ES_MED_NODES: node rates from the table folded through resp_ee (n_bins × n_Te per point; masses free);
+#   ES_MED_BINNED: masses fixed for the whole likelihood, so the pieces weighted by h = c_e/(2 m_e T + M²),
+#   h/T and h² and the scalar piece over (2 m_e T + M_φ²)² are binned once (:func:`es_mediator_bins`) and a point
+#   costs dot products like the EM terms.
+N_ES_NODE_ROWS = 7
+N_ES_MED_ROWS = 10  # binned pieces: 0–2 h P_j, 3–5 (h/T) P_j, 6–8 h² P_j, 9 scalar
+ES_MED_OFF, ES_MED_BINNED, ES_MED_NODES = 0, 1, 2
+
+
+@jit
+def es_mediator_bins(es_nodes, resp_ee, m2_v, m2_s, out):
+    """Binned mediator pieces (N_ES_MED_ROWS, n_bins) at fixed M_V² and M_φ² [MeV²] into ``out`` (comment above):
+    out[j] = Σ_k R_ik h_k P_jk, out[3 + j] = Σ_k R_ik (h_k/T_k) P_jk, out[6 + j] = Σ_k R_ik h_k² P_jk (j = 0, 1, 2),
+    out[9] = Σ_k R_ik s_k/(2 m_e T_k + M_φ²)², with h = c_e/(2 m_e T + M_V²) and s the scalar piece (row 3)."""
+    n_t = es_nodes.shape[1]
+    w = np.empty((N_ES_MED_ROWS, n_t))
+    for k in range(n_t):
+        h = es_nodes[6, k] / (es_nodes[5, k] + m2_v)
+        ds = es_nodes[5, k] + m2_s
+        for j in range(3):
+            w[j, k] = h * es_nodes[j, k]
+            w[3 + j, k] = h * es_nodes[4, k] * es_nodes[j, k]
+            w[6 + j, k] = h * h * es_nodes[j, k]
+        w[9, k] = es_nodes[3, k] / (ds * ds)
+    for r in range(N_ES_MED_ROWS):
+        for i in range(resp_ee.shape[0]):
+            acc = 0.0
+            for k in range(n_t):
+                acc += resp_ee[i, k] * w[r, k]
+            out[r, i] = acc
+    return out
+
+
+@jit(fastmath={"reassoc", "contract"})
+def dresden_es_mediator(sin2w, es_cols, mode, es_nodes, resp_ee, med_bins, out):
+    """ν̄_e–e counts per bin added by a vector (G = es_cols[4], M_V² = es_cols[5]) or scalar (S = es_cols[6],
+    M_φ² = es_cols[7]) mediator, added to ``out`` (module comment above for the formulas and the two modes).
+
+    With v = g_V^SM + d + m/T the vector adds Δ[2(v+g_A)P0 + 2(v−g_A)P1 − 2v P2] + Δ²(P0 + P1 − P2),
+    Δ = G c_e(T)/(2 m_e T + M_V²) (the cross terms with the millicharge m/T kept); the scalar adds
+    S m_e² T Φ2 (ħc)²/(4π (2 m_e T + M_φ²)²) × Z_eff. Nothing is added for G = S = 0 or mode ES_MED_OFF.
+    """
+    g = es_cols[4]
+    s = es_cols[6]
+    if mode == ES_MED_OFF or (g == 0.0 and s == 0.0):
+        return out
+    gv0, ga = es_couplings(0, True, sin2w)
+    u = gv0 + es_cols[0]
+    m = es_cols[1]
+    if mode == ES_MED_BINNED:
+        a0 = 2.0 * g * (u + ga)
+        a1 = 2.0 * g * (u - ga)
+        a2 = -2.0 * g * u
+        b = 2.0 * g * m
+        g2 = g * g
+        for i in range(out.size):
+            acc = a0 * med_bins[0, i] + a1 * med_bins[1, i] + a2 * med_bins[2, i]
+            acc += b * (med_bins[3, i] + med_bins[4, i] - med_bins[5, i])
+            acc += g2 * (med_bins[6, i] + med_bins[7, i] - med_bins[8, i])
+            out[i] += acc + s * med_bins[9, i]
+        return out
+    m2v = es_cols[5]
+    m2s = es_cols[7]
+    n_t = es_nodes.shape[1]
+    spec = np.empty(n_t)
+    for k in range(n_t):
+        r = 0.0
+        if g != 0.0:
+            v = u + m * es_nodes[4, k]
+            dl = g * es_nodes[6, k] / (es_nodes[5, k] + m2v)
+            p0 = es_nodes[0, k]
+            p1 = es_nodes[1, k]
+            p2 = es_nodes[2, k]
+            r = dl * (2.0 * (v + ga) * p0 + 2.0 * (v - ga) * p1 - 2.0 * v * p2 + dl * (p0 + p1 - p2))
+        if s != 0.0:
+            ds = es_nodes[5, k] + m2s
+            r += s * es_nodes[3, k] / (ds * ds)
+        spec[k] = r
+    for i in range(out.size):
+        acc = 0.0
+        for k in range(n_t):
+            acc += resp_ee[i, k] * spec[k]
+        out[i] += acc
+    return out
+
+
 @jit(fastmath={"reassoc", "contract"})
 def dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, norm, rn, resp, cpl,
-                       zp_cp, zp_cn, es_pow, es_mm, es_cols, out):
+                       zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, es_cols, out):
     """Signal per bin: norm × CEvNS of any model (:func:`cevns.kernels.rates.cevns_source_spectra_bsm`, coupling
-    vector ``cpl``) + ν̄_e–e with EM properties (:func:`dresden_es_bsm`)."""
+    vector ``cpl``) + ν̄_e–e with EM properties (:func:`dresden_es_bsm`) and mediators (:func:`dresden_es_mediator`,
+    mode ``es_mode``)."""
     cev = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp,
                                    cpl, zp_cp, zp_cn)
     for i in range(out.size):
         out[i] = norm * cev[0, i]
-    return dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out)
+    dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out)
+    return dresden_es_mediator(sin2w, es_cols, es_mode, es_nodes, resp_ee, med_bins, out)
 
 
 @jit
 def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp, zp_cn,
-                            es_pow, es_mm, e, data, err, p0, sigma_n):
+                            es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, e, data, err, p0, sigma_n):
     """Profiled χ² per row θ = [sin²θ_W, norm, R_n of each isotope, coupling vector (N_COUPLINGS), ES columns
     (N_ES_COLS)]; every point starts from p0. Returns chi2 (n_pts,), nuisances (n_pts, 8), status (n_pts,)."""
     n_pts = theta.shape[0]
@@ -370,7 +474,8 @@ def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n
         for j in range(N_ES_COLS):
             cols[j] = theta[k, 2 + n_iso + n_cpl + j]
         dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[k, 0], theta[k, 1],
-                           rn, resp, cpl, zp_cp, zp_cn, es_pow, es_mm, cols, sig)
+                           rn, resp, cpl, zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, cols,
+                           sig)
         p[:] = p0
         c, st = dresden_fit(e, data, err, sig, p, sigma_n)
         chi2[k] = c

@@ -13,7 +13,9 @@ Rates are counts per 10-eV bin per day (the release's unit), so every prediction
 Beyond the SM (spec page, "Beyond the SM"): every CEvNS model through
 :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (ν_e couplings), and ν̄_e–e with the magnetic moment, the
 diagonal and transition charge radii and the millicharge through precomputed binned pieces weighted by T⁰, T⁻¹, T⁻²
-(:func:`cevns.kernels.reactor.dresden_es_bsm`). The recoil integral starts at one e–h pair of mean ionisation.
+(:func:`cevns.kernels.reactor.dresden_es_bsm`), and with the Z' and scalar mediators through per-node pieces, binned
+once per likelihood when the mediator mass is fixed (:func:`cevns.kernels.reactor.dresden_es_mediator`). The recoil
+integral starts at one e–h pair of mean ionisation.
 """
 
 from __future__ import annotations
@@ -37,16 +39,22 @@ from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
 from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, ES_SM_PREFACTOR, es_e_min, z_eff
 from cevns.kernels.form_factors import HELM_S, helm
-from cevns.kernels.mediators import zprime_coefficients
+from cevns.kernels.mediators import ZPRIME_CHARGES, zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS
 from cevns.kernels.reactor import (
+    ES_MED_BINNED,
+    ES_MED_NODES,
+    ES_MED_OFF,
     N_ES_COLS,
+    N_ES_MED_ROWS,
+    N_ES_NODE_ROWS,
     dresden_background,
     dresden_chi2_points_bsm,
     dresden_fit,
     dresden_signal_bsm,
+    es_mediator_bins,
     gauss_bin_response,
     ge_resolution,
     lindhard_quenching,
@@ -70,7 +78,7 @@ from ..models import (
 from .base import Experiment
 from .sns import Targets
 
-__all__ = ["DresdenII", "DresdenLikelihood", "es_columns", "DRESDEN_PARAMETERS"]
+__all__ = ["DresdenII", "DresdenLikelihood", "es_columns", "electron_zprime_coefficient", "DRESDEN_PARAMETERS"]
 
 DATASET = "dresden-ii-2022"
 
@@ -111,12 +119,17 @@ _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
 _MC_PREF = -math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
 
 
-def es_columns(values: dict, n: int) -> np.ndarray:
-    """(n, N_ES_COLS) per-point ν̄_e–e coefficients [d, m, τ, μ²] of :func:`cevns.kernels.reactor.dresden_es_bsm`.
+def es_columns(values: dict, n: int, model: str = "sm") -> np.ndarray:
+    """(n, N_ES_COLS) per-point ν̄_e–e coefficients [d, m, τ, μ², G, M_V², S, M_φ²] of
+    :func:`cevns.kernels.reactor.dresden_es_bsm` and :func:`cevns.kernels.reactor.dresden_es_mediator`.
 
     g_V → g_V + (2/3) m_W² s_W² Δ⟨r²_ee⟩ − √2πα q_ν/(G_F m_e T) (the CEvNS shift of cevns.scanner.models with the
     opposite sign, as the electron charge is opposite to the proton's; arXiv:2205.09484), Δ⟨r²⟩ = ⟨r²⟩ − ⟨r²⟩_SM;
-    τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². ``values``: name → scalar or (n,) array (SM if absent).
+    τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². Mediators: G = g_Z'² and M_V² = m_Z'² of the Z' models
+    (the electron charges are in :func:`electron_zprime_coefficient`); S = g_φ⁴ (g_ν = g_e = g_φ: the seeds' scalar
+    couples universally to quarks and leptons, 000:357) and M_φ² of ``scalar-universal``. Absent masses are 0, as in
+    :func:`cevns.scanner.models.coupling_columns`; other models get G = S = 0 and M² = 1 (no 0/0).
+    ``values``: name → scalar or (n,) array (SM if absent).
     """
 
     def get(name, default=0.0):
@@ -127,7 +140,38 @@ def es_columns(values: dict, n: int) -> np.ndarray:
     out[:, 1] = _MC_PREF * get("q_nu_e") * MILLICHARGE_UNIT
     out[:, 2] = sum((_CR_PREF * get(f"rch2_{p}") * _CR_UNIT_MEV) ** 2 for p in ("emu", "etau"))
     out[:, 3] = (get("mu_nu_e") * MAGNETIC_MOMENT_UNIT) ** 2
+    out[:, 5] = out[:, 7] = 1.0
+    if zprime_name(model) not in (None, "darkz"):
+        out[:, 4] = get("g_zp") ** 2
+        out[:, 5] = get("m_zp") ** 2
+    elif model == "scalar-universal":
+        out[:, 6] = get("g_phi") ** 4
+        out[:, 7] = get("m_phi") ** 2
     return out
+
+
+def electron_zprime_coefficient(model: str, t_mev) -> np.ndarray:
+    """c_e(T) [MeV⁻²] of the ν̄_e–e shift Δg_V = g_Z'² c_e(T)/(2 m_e T + M_Z'²) for a Z' model (zero for others).
+
+    Tree level: c_e = Q'_νe Q'_e/(√2 G_F) = Q'_e²/(√2 G_F) (ν_e and e share the lepton doublet's charge Q'_e,
+    000:321–330), so c_e ≥ 0 and the Z' always adds to g_V = 1/2 + 2 s_W² of ν̄_e–e (constructive): the same
+    sign convention as the CEvNS proton shift g² Q'_ν (2Q'_u + Q'_d)/(√2 G_F (|q|² + M²)) of 000:299, i.e.
+    Δg_V^f = g² Q'_ν Q'_f/(√2 G_F (|q|² + M²)) for any fermion f with g_V^f = T₃ − 2Q s_W². L_α − L_β models add the
+    loop (kinetic-mixing) charge of 000:1051: on the proton it is +(2α/π) ε_βα(|q|) per unit Q'_ν
+    (:func:`cevns.kernels.mediators.zprime_coefficients`), so on the electron (electric charge −1) it is the
+    negative of the ν_e row of those proton coefficients, at |q| = √(2 m_e T). Quark models (B − L, …) get no loop
+    term, as in CEvNS. ``t_mev``: electron recoil energies [MeV].
+    """
+    t = np.asarray(t_mev, dtype=float)
+    key = zprime_name(model)
+    if key is None or key == "darkz":
+        return np.zeros(t.shape)
+    qu, qd, q_e = ZPRIME_CHARGES[key][:3]
+    c = np.full(t.shape, q_e * q_e / (math.sqrt(2.0) * G_FERMI))
+    if qu == 0.0 and qd == 0.0:
+        cp, _ = zprime_coefficients(key, np.sqrt(2.0 * M_ELECTRON * t))
+        c = c - cp[FLAVOUR_E]
+    return c
 
 
 def _theta_rows(defaults, rn_default, values, n, model):
@@ -142,7 +186,7 @@ def _theta_rows(defaults, rn_default, values, n, model):
         out[:, 2:2 + n_iso] = rn_default
     cpl = coupling_columns(model, vals, n, sources=SOURCES)
     out[:, 2 + n_iso:2 + n_iso + N_COUPLINGS] = cpl
-    out[:, 2 + n_iso + N_COUPLINGS:] = es_columns(vals, n)
+    out[:, 2 + n_iso + N_COUPLINGS:] = es_columns(vals, n, model)
     # the tmm model's μ_eff² of the ν̄_e source (coupling slot 22, seed 003) acts on ν–e as well
     out[:, 2 + n_iso + N_COUPLINGS + 3] += cpl[:, 22]
     return out
@@ -290,6 +334,15 @@ class DresdenII(Experiment):
         on = 1.0 if self.channels == "cevns+es" else 0.0
         self.es_pow_used = np.ascontiguousarray(on * self.es_pow)
         self.mm_es_used = on * self.mm_es
+        # Mediator pieces per node (cevns.kernels.reactor, comment before es_mediator_bins); row 6 (the model's
+        # electron coefficient c_e) is filled per model by es_mediator_arrays.
+        nodes = np.zeros((N_ES_NODE_ROWS, t.size))
+        nodes[0:3] = ES_SM_PREFACTOR * w * pieces
+        nodes[3] = w * HBARC2_MEV2_CM2 * M_ELECTRON**2 * t * mom[2] / (4.0 * np.pi)
+        nodes[4] = 1.0 / t
+        nodes[5] = 2.0 * M_ELECTRON * t
+        self.es_nodes = nodes
+        self.resp_ee = np.ascontiguousarray(self.resp_ee)
 
     def _response(self, e_true_kev):
         """R_ik = ∫_{bin i} N(E; E_k, σ(E_k)) dE (Gaussian truncated at 0)."""
@@ -341,21 +394,43 @@ class DresdenII(Experiment):
         return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     def check_model(self, model: str) -> None:
-        """Z'/scalar exchange is implemented for CEvNS only: refuse them while the ν̄_e–e channel is on (``tmm``
-        acts on both channels)."""
+        """Every model acts on both channels except the dark Z, whose ν̄_e–e exchange is not implemented: refuse it
+        while the ν̄_e–e channel is on."""
         if model not in self.models:
             raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        if model not in ("sm", "tmm") and self.channels != "cevns":
+        if model == "darkz" and self.channels != "cevns":
             raise ConfigError(
-                f"experiment '{self.name}': model '{model}' acts on CEvNS only here (ν–e exchange of the mediator "
+                f"experiment '{self.name}': model '{model}' acts on CEvNS only here (ν–e exchange of the dark Z "
                 "is not implemented); use 'dresden-ii:channels=cevns'"
             )
 
-    def _arrays(self, model: str = "sm"):
+    def es_mediator_arrays(self, model: str = "sm", row=None):
+        """(mode, es_nodes, resp_ee, med_bins) of :func:`cevns.kernels.reactor.dresden_es_mediator` for ``model``.
+
+        Mode ES_MED_OFF without the ν̄_e–e channel or for a model with no ν_e–e mediator coupling (c_e ≡ 0: B − 3L_μ,
+        B_y + L_μ + L_τ, L_μ − L_τ; sm, tmm, darkz); ES_MED_BINNED when a kernel ``row`` is given, i.e. the masses
+        are the same for every point (the pieces are binned here at the row's M_V², M_φ²); ES_MED_NODES otherwise.
+        """
+        nodes = self.es_nodes.copy()
+        nodes[6] = electron_zprime_coefficient(model, self.te_nodes)
+        med_bins = np.zeros((N_ES_MED_ROWS, self.e_centres.size))
+        active = model == "scalar-universal" or bool(np.any(nodes[6] != 0.0))
+        if self.channels != "cevns+es" or not active:
+            return ES_MED_OFF, nodes, self.resp_ee, med_bins
+        if row is None:
+            return ES_MED_NODES, nodes, self.resp_ee, med_bins
+        cols = np.asarray(row, dtype=float)[-N_ES_COLS:]
+        es_mediator_bins(nodes, self.resp_ee, cols[5], cols[7], med_bins)
+        return ES_MED_BINNED, nodes, self.resp_ee, med_bins
+
+    def _arrays(self, model: str = "sm", row=None):
+        """Kernel arrays of :func:`cevns.kernels.reactor.dresden_chi2_points_bsm` after θ; ``row``: see
+        :meth:`es_mediator_arrays`."""
         cp, cn = self.zprime_arrays(model)
         tg = self.targets
         return (self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, tg.z, tg.n,
-                np.array([FLAVOUR_E]), self.resp_nr, cp, cn, self.es_pow_used, self.mm_es_used)
+                np.array([FLAVOUR_E]), self.resp_nr, cp, cn, self.es_pow_used, self.mm_es_used,
+                *self.es_mediator_arrays(model, row))
 
     def _signal(self, theta, norm=None, es=True, model="sm", row=None):
         """Signal per bin for a kernel row ``row`` (default: SM couplings at the base row ``theta``); ``norm``
@@ -368,14 +443,16 @@ class DresdenII(Experiment):
         if norm is not None:
             row[1] = norm
         n_iso = len(self.targets.names)
-        (base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, resp, cp, cn, es_pow, es_mm) = self._arrays(model)
+        (base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, resp, cp, cn, es_pow, es_mm, mode, nodes, resp_ee,
+         med_bins) = self._arrays(model)
         if not es:
-            es_pow, es_mm = np.zeros_like(es_pow), np.zeros_like(es_mm)
+            es_pow, es_mm, mode = np.zeros_like(es_pow), np.zeros_like(es_mm), ES_MED_OFF
         out = np.empty(self.e_centres.size)
         c0 = 2 + n_iso
         dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, row[0], row[1],
                            np.ascontiguousarray(row[2:c0]), resp, np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]),
-                           cp, cn, es_pow, es_mm, np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
+                           cp, cn, es_pow, es_mm, mode, nodes, resp_ee, med_bins,
+                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
         return out
 
     # -- predictions ----------------------------------------------------------------------------------------------
@@ -413,7 +490,8 @@ class DresdenII(Experiment):
         out = np.empty(self.e_centres.size)
         dresden_signal_bsm(*arr[:10], row[0], row[1], np.ascontiguousarray(row[2:c0]), arr[10],
                            np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]), arr[11], arr[12], np.zeros_like(arr[13]),
-                           np.zeros_like(arr[14]), np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
+                           np.zeros_like(arr[14]), ES_MED_OFF, *arr[16:19],
+                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
         return out
 
     def _chi2_row(self, row, model="sm"):
@@ -462,7 +540,11 @@ class DresdenLikelihood(Likelihood):
         self.row0 = exp.theta_rows(self.fixed, 1, model)[0]
         self.defaults = exp.defaults()
         self.rn_default = exp.rn_default.copy()
-        self.arrays = (*exp._arrays(model), exp.e_centres, exp.obs, exp.err, exp.p0.copy(), SIGMA_N_KEV)
+        # ν̄_e–e mediator pieces binned once when the mediator mass is not scanned (cevns.kernels.reactor,
+        # ES_MED_BINNED); per-node fold otherwise.
+        mass_free = any(nm in self.names for nm in ("m_zp", "m_phi"))
+        self.arrays = (*exp._arrays(model, None if mass_free else self.row0), exp.e_centres, exp.obs, exp.err,
+                       exp.p0.copy(), SIGMA_N_KEV)
         self._checksums = exp.data_checksums()
         self.last_status = np.zeros(1, dtype=np.int64)
 
