@@ -167,48 +167,53 @@ def _check_edges(chi2, i, j):
             raise RuntimeError(f"nuisance profiling did not converge next to a region bound (grid index {k})")
 
 
+class _Regions:
+    """The connected runs of {x : Δχ²(x) ≤ level} on a 1D profiled-χ² scan, with their interpolated bounds."""
+
+    def __init__(self, experiments, name, level, lo, hi, n, model, fixed):
+        self.xs, self.chi2 = _profile_scan(experiments, name, model, _key(fixed), float(lo), float(hi), int(n))
+        self.n = self.xs.size
+        self.level = level
+        self.d = self.chi2 - self.chi2.min()
+        inside = self.d <= level
+        self.runs, i = [], 0
+        while i < self.n:
+            if not inside[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < self.n and inside[j + 1]:
+                j += 1
+            self.runs.append((i, j))
+            i = j + 1
+        self.i_min = int(np.argmin(self.chi2))
+
+    def _cross(self, a, b):  # linear interpolation of the crossing between grid points a (outside) and b (inside)
+        xs, d = self.xs, self.d
+        return float(xs[a] + (self.level - d[a]) * (xs[b] - xs[a]) / (d[b] - d[a]))
+
+    def bounds(self, i, j, check=True):
+        """[lower, upper] of the run [i, j] (a scan edge is returned as is: the region is not closed there)."""
+        if check:
+            _check_edges(self.chi2, i, j)
+        return [float(self.xs[0]) if i == 0 else self._cross(i - 1, i),
+                float(self.xs[-1]) if j == self.n - 1 else self._cross(j + 1, j)]
+
+
 def allowed_bounds(experiments, name, level, lo, hi, n=2001, model="sm", fixed=None):
     """Outermost [lower, upper] of {x : Δχ²(x) ≤ level} on a 1D profiled-χ² scan (robust to two islands).
 
     A bound at the scan edge means the region is not closed there (reported in the note by the caller).
     """
-    xs, chi2 = _profile_scan(experiments, name, model, _key(fixed), float(lo), float(hi), int(n))
-    d = chi2 - chi2.min()
-    inside = np.flatnonzero(d <= level)
-    i, j = inside[0], inside[-1]
-    _check_edges(chi2, i, j)
-
-    def cross(a, b):  # linear interpolation of the crossing between grid points a (outside) and b (inside)
-        return float(xs[a] + (level - d[a]) * (xs[b] - xs[a]) / (d[b] - d[a]))
-
-    low = float(xs[0]) if i == 0 else cross(i - 1, i)
-    up = float(xs[-1]) if j == len(xs) - 1 else cross(j + 1, j)
-    return [low, up]
+    r = _Regions(experiments, name, level, lo, hi, n, model, fixed)
+    return r.bounds(r.runs[0][0], r.runs[-1][1])
 
 
 def islands(experiments, name, level, lo, hi, n=2001, model="sm", fixed=None):
     """Connected intervals of {x : Δχ²(x) ≤ level} on a 1D profiled-χ² scan, the one holding the minimum first."""
-    xs, chi2 = _profile_scan(experiments, name, model, _key(fixed), float(lo), float(hi), int(n))
-    d = chi2 - chi2.min()
-    inside = d <= level
-
-    def cross(a, b):
-        return float(xs[a] + (level - d[a]) * (xs[b] - xs[a]) / (d[b] - d[a]))
-
-    out, i = [], 0
-    while i < n:
-        if not inside[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and inside[j + 1]:
-            j += 1
-        _check_edges(chi2, i, j)
-        out.append((float(xs[0]) if i == 0 else cross(i - 1, i), float(xs[-1]) if j == n - 1 else cross(j + 1, j),
-                    bool(i <= int(np.argmin(chi2)) <= j)))
-        i = j + 1
-    out.sort(key=lambda t: not t[2])
-    return [(a, b) for a, b, _ in out]
+    r = _Regions(experiments, name, level, lo, hi, n, model, fixed)
+    out = sorted(r.runs, key=lambda run: not run[0] <= r.i_min <= run[1])
+    return [tuple(r.bounds(i, j)) for i, j in out]
 
 
 def central_island(experiments, name, level, lo, hi, **kw):
@@ -231,41 +236,22 @@ def sm_island(experiments, name, level, lo, hi, sm, n=2001, model="sm", fixed=No
     |upper|) instead (a two-sided limit on |x|, e.g. a magnetic moment).
     If Δχ²(SM) > level the SM is excluded and the island nearest to the SM is reported (said in the note).
     """
-    xs, chi2 = _profile_scan(experiments, name, model, _key(fixed), float(lo), float(hi), int(n))
-    d = chi2 - chi2.min()
-    inside = d <= level
-
-    def cross(a, b):  # linear interpolation of the crossing between grid points a (outside) and b (inside)
-        return float(xs[a] + (level - d[a]) * (xs[b] - xs[a]) / (d[b] - d[a]))
-
-    runs, i = [], 0
-    while i < n:
-        if not inside[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and inside[j + 1]:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
+    r = _Regions(experiments, name, level, lo, hi, n, model, fixed)
+    xs, d, runs = r.xs, r.d, r.runs
     d_sm = float(np.interp(sm, xs, d))
     dist = [0.0 if xs[i] <= sm <= xs[j] else min(abs(xs[i] - sm), abs(xs[j] - sm)) for i, j in runs]
     k = int(np.argmin(dist))
-    _check_edges(chi2, *runs[k])
-    bounds = [[float(xs[0]) if i == 0 else cross(i - 1, i), float(xs[-1]) if j == n - 1 else cross(j + 1, j)]
-              for i, j in runs]
-    x_min = float(xs[int(np.argmin(chi2))])
+    bounds = [r.bounds(i, j, check=(m == k)) for m, (i, j) in enumerate(runs)]
+    x_min = float(xs[r.i_min])
     parts = [f"global minimum at {x_min:.3g} (Δχ²(SM = {sm:g}) = {d_sm:.2f})"]
     if dist[k] > 0.0:
         parts.append("the SM is outside every allowed region: reported the island nearest to it")
     others = [b for m, b in enumerate(bounds) if m != k]
     if others:
-        gaps = []
-        for m in range(len(runs) - 1):
-            gaps.append(float(d[runs[m][1] + 1:runs[m + 1][0]].max()))
+        gaps = [float(d[runs[m][1] + 1:runs[m + 1][0]].max()) for m in range(len(runs) - 1)]
         parts.append("Δχ² ≤ level also on " + ", ".join(f"[{a:.1f}, {b:.1f}]" for a, b in others)
                      + f" (not connected to the SM region: Δχ² between the islands up to {max(gaps):.1f})")
-    edge = [e for e, at in (("lower", runs[k][0] == 0), ("upper", runs[k][1] == n - 1)) if at]
+    edge = [e for e, at in (("lower", runs[k][0] == 0), ("upper", runs[k][1] == r.n - 1)) if at]
     if edge:
         parts.append(f"{' and '.join(edge)} bound at the scan edge (region not closed)")
     note = "connected region holding the SM; " + "; ".join(parts)
@@ -710,10 +696,10 @@ def _build_entries() -> list[Entry]:
                "the CsI 2017 energy spectrum with the refined quenching factor of PRD 101, 033004 (2020), ours the "
                "released PE × time data with the release's QF 0.0878 and 28 % CEvNS prior "
                "(docs/physics/coherent-csi-2017.md); our LAr 2020 is the full Analysis A likelihood")
-    q_why = ("; the millicharge coupling convention of cevns.scanner.models ((2/3) m_W² s_W² × 6q/|q|², the same "
-             "sign as ⟨r²⟩, docs/physics/dresden-ii.md) vs the 2020 paper's is not resolved: ours is skewed to "
-             "negative q where the published ranges are skewed to positive q (a sign convention?), and even the "
-             "mirror image is 2–4× narrower, while the charge-radius range with the same data is 1.5× narrower")
+    q_why = ("; the millicharge enters as ⟨r²⟩_eff = ⟨r²⟩ − 6q/|q|² (Kouzakov & Studenikin 2017, "
+             "cevns.scanner.models): our range is skewed to positive q as the published one, but 2.3× narrower; "
+             "a charge acts as a radius 6q/|q|², so it weighs the low-|q| events more than the radius does, and "
+             "the difference grows with our lower-threshold CsI 2017 PE × time fit")
     # scan ranges: the whole parameter range for the radii; −60…80 × 10⁻⁸ e for the millicharges (beyond
     # q ≈ 98 the profiled χ² is ~10⁴ and its nuisance profiling stops converging, far from any bound)
     for rid, par, pub, text, unit, tol, length, lo, hi, sm in (

@@ -39,7 +39,7 @@ from ..likelihood import Likelihood
 from .base import Experiment
 from .coherent_csi_2021 import rebin
 
-__all__ = ["XenonNTER2022", "ERLikelihood", "er_mm_chi2_points", "resolution_sigma"]
+__all__ = ["XenonNTER2022", "ERLikelihood", "er_mm2_chi2_points", "resolution_sigma"]
 
 DATASET = "xenonnt-er-2022"
 
@@ -79,7 +79,11 @@ def xenon_atoms_per_tonne():
 @jit
 def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
     """χ²_min over the B0 normalisation with two flavour templates: signal = m2_e mm_e + m2_mt mm_mt
-    (μ² in units of the templates' μ, per point); otherwise as :func:`er_mm_chi2_points`."""
+    (μ² in units of the templates' μ, per point).
+
+    μ_b = (1 + η) B0_b + S_b (seed 000:1094 Poisson χ²; the signal row has prior width 0, i.e. no nuisance).
+    Returns chi2 (n,), eta (n, 1), status (n,).
+    """
     n_pts = m2_e.size
     nb = obs.size
     comps = np.empty((2, nb))
@@ -92,34 +96,6 @@ def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
     for p in range(n_pts):
         for b in range(nb):
             comps[1, b] = m2_e[p] * mm_e[b] + m2_mt[p] * mm_mt[b]
-        eta_p[:] = 0.0
-        c, st = profile_into(obs, comps, sigmas, eta_p, work)
-        chi2[p] = c
-        eta[p, 0] = eta_p[0]
-        status[p] = st
-    return chi2, eta, status
-
-
-@jit
-def er_mm_chi2_points(mu, b0, mm, obs, sigmas):
-    """χ²_min over the B0 normalisation for each magnetic moment ``mu`` (units of the ``mm`` response).
-
-    μ_b = (1 + η) B0_b + μ² S_b (seed 000:1094 Poisson χ²; the signal row has prior width 0, i.e. no nuisance).
-    Returns chi2 (n,), eta (n, 1), status (n,).
-    """
-    n_pts = mu.size
-    nb = obs.size
-    comps = np.empty((2, nb))
-    comps[0, :] = b0
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, 1))
-    status = np.empty(n_pts, dtype=np.int64)
-    eta_p = np.zeros(2)
-    work = np.empty((10, max(2, nb)))
-    for p in range(n_pts):
-        m2 = mu[p] * mu[p]
-        for b in range(nb):
-            comps[1, b] = m2 * mm[b]
         eta_p[:] = 0.0
         c, st = profile_into(obs, comps, sigmas, eta_p, work)
         chi2[p] = c
