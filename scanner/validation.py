@@ -856,6 +856,14 @@ def _build_entries() -> list[Entry]:
         "boundary instead of their toy-calibrated test",
         requires=((XENON, "mu_nu_eff"),),
         compute=functools.partial(upper_limit, XENON, "mu_nu_eff", DCHI2["90"], 0.0, 50.0, n=1001)))
+    E.append(_e(
+        id="xenonnt-mu-nue", experiments=[XENON], quantity="|μ_νe| upper limit (solar ν_e beam, effective moment)",
+        published=0.063, published_text="< 0.063", cl="90 %", unit="1e-10 μ_B",
+        dataset="XENONnT ER 2022; mu_nu_e labels the production flavour (seed 002:202), so on the solar flux it is "
+        "the collaboration's μ_ν^eff (option moment=effective, the default)", source="000:1469", tolerance=0.3,
+        tol_rel=True, tolerance_why="upper limit: 30 % (the issue's acceptance)",
+        note="the same quantity as xenonnt-mu-eff in 1e-10 μ_B", requires=((XENON, "mu_nu_e"),),
+        compute=functools.partial(limit_abs, XENON, "mu_nu_e", DCHI2["90"], -0.5, 0.5, n=2001)))
     # ---- future setups -------------------------------------------------------------------------------------------
     E.append(_e(
         id="future-coh-ar-750-rate", experiments=["future-coh-ar-750"], quantity="COH-Ar-750 CEvNS per year",
