@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..likelihood import Likelihood
 from ..params import check_value, parameter
 
-__all__ = ["Experiment", "ModelExperiment"]
+__all__ = ["Experiment", "ModelExperiment", "ModelLikelihood"]
 
 
 class Experiment:
@@ -74,7 +74,8 @@ class ModelExperiment(Experiment):
     """An experiment whose CEvNS prediction goes through the common BSM kernel
     (:func:`cevns.kernels.rates.cevns_source_spectra_bsm`): model-aware parameter checks and Z' node arrays.
 
-    Subclasses provide ``isotopes``, ``t_nodes`` (recoil nodes) and ``q2`` (n_iso, n_T) |q|² [MeV²].
+    Subclasses provide ``isotopes``, ``t_nodes`` (recoil nodes) and ``q2`` (n_iso, n_T) |q|² [MeV²]; for
+    :meth:`theta_row` also ``theta(params)`` (the kernel row of the base parameters) and ``coupling_sources``.
     """
 
     def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
@@ -101,6 +102,21 @@ class ModelExperiment(Experiment):
         if dup:
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
 
+    def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
+        """Kernel row [:meth:`theta` of the base parameters, coupling vector (N_COUPLINGS)] of one parameter point.
+
+        The couplings are projected on the sources ``coupling_sources`` ((flavour, antineutrino) per source, for
+        the models that act per source, e.g. tmm).
+        """
+        from ..models import coupling_columns, model_parameters
+
+        params = dict(params or {})
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        values = self.check_params(params, model)
+        th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
+        return np.concatenate([th, coupling_columns(model, values, 1, sources=self.coupling_sources)[0]])
+
     def zprime_arrays(self, model: str):
         """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
         from cevns.kernels.mediators import zprime_coefficients
@@ -112,3 +128,26 @@ class ModelExperiment(Experiment):
             return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)
         cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
         return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+
+
+class ModelLikelihood(Likelihood):
+    """A likelihood of a :class:`ModelExperiment`: :meth:`bind` checks the names and keeps what every such
+    likelihood carries (names, model, fixed values, defaults, data checksums)."""
+
+    def bind(self, exp: ModelExperiment, names, fixed, model: str) -> None:
+        """Check ``names``/``fixed`` for ``model`` (then :meth:`check_names`) and keep them with ``exp``'s defaults."""
+        exp.check_likelihood_names(names, fixed, model)
+        self.check_names(names, fixed)
+        self.names = tuple(names)
+        self.model = model
+        self.nuisance_names = exp.nuisance_names
+        self.experiment_name = exp.name
+        self.fixed = exp.check_params(dict(fixed), model)
+        self.defaults = exp.defaults()
+        self._checksums = exp.data_checksums()
+
+    def check_names(self, names, fixed) -> None:
+        """Experiment-specific checks of the scanned and fixed names (none by default)."""
+
+    def data_checksums(self):
+        return dict(self._checksums)

@@ -37,9 +37,8 @@ from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_
 
 from .. import datasets
 from ..errors import ConfigError
-from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
-from .base import ModelExperiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS
+from .base import ModelExperiment, ModelLikelihood
 from .coherent_csi_2021 import CsIKernelRows
 from .sns import (
     SNS_SOURCE_FLAVOUR,
@@ -49,6 +48,7 @@ from .sns import (
     recoil_nodes,
     sns_fluence,
     sns_incoherent_weights,
+    sns_node_arrays,
     sns_node_weights,
 )
 
@@ -169,6 +169,16 @@ def single_bin_chi2(n_th, n_meas, b_0n, b_ss, s1, s2):
 
 
 @jit
+def _single_bin_profile(n_th, n_meas, b_0n, b_ss, s1, s2):
+    """:func:`single_bin_chi2` at each N_th of ``n_th`` (n,): chi2 (n,), eta (n, 2) = (a1, a2)."""
+    chi2 = np.empty(n_th.size)
+    eta = np.empty((n_th.size, 2))
+    for p in range(n_th.size):
+        chi2[p], eta[p, 0], eta[p, 1] = single_bin_chi2(n_th[p], n_meas, b_0n, b_ss, s1, s2)
+    return chi2, eta
+
+
+@jit
 def single_bin_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, tfrac, n_meas, b_0n, b_ss, s1, s2):
     """Profiled single-bin χ² for each row θ = [sin²θ_W, norm, R_n(Cs), R_n(I)].
 
@@ -177,8 +187,6 @@ def single_bin_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, t
     """
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, 2))
     n_th = np.empty(n_pts)
     rn = np.empty(n_iso)
     for p in range(n_pts):
@@ -188,12 +196,8 @@ def single_bin_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, t
         acc = 0.0
         for s in range(e.shape[0]):
             acc += e[s, 0] * tfrac[s]
-        nt = theta[p, 1] * acc
-        c, a1, a2 = single_bin_chi2(nt, n_meas, b_0n, b_ss, s1, s2)
-        chi2[p] = c
-        eta[p, 0] = a1
-        eta[p, 1] = a2
-        n_th[p] = nt
+        n_th[p] = theta[p, 1] * acc
+    chi2, eta = _single_bin_profile(n_th, n_meas, b_0n, b_ss, s1, s2)
     return chi2, eta, n_th
 
 
@@ -208,8 +212,6 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
     """
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, 2))
     n_th = np.empty(n_pts)
     rn = np.empty(n_iso)
     cpl = np.empty(N_COUPLINGS)
@@ -225,12 +227,8 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
         for s in range(e.shape[0]):
             m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
             acc += (e[s, 0] + m2 * es_mm[s, 0]) * tfrac[s]
-        nt = theta[p, 1] * acc
-        c, a1, a2 = single_bin_chi2(nt, n_meas, b_0n, b_ss, s1, s2)
-        chi2[p] = c
-        eta[p, 0] = a1
-        eta[p, 1] = a2
-        n_th[p] = nt
+        n_th[p] = theta[p, 1] * acc
+    chi2, eta = _single_bin_profile(n_th, n_meas, b_0n, b_ss, s1, s2)
     return chi2, eta, n_th
 
 
@@ -242,6 +240,7 @@ class CoherentCsI2017(ModelExperiment):
     parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS, *EM_PARAMETERS)
     models = tuple(MODELS)
     isotopes = ("Cs133", "I127")
+    coupling_sources = SNS_SOURCE_SPEC  # kernel row: [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] (theta_row)
     # channels: with "cevns+es" the ν–e magnetic-moment scattering on the Cs and I electrons is added (000:1384), as
     # for CsI 2021; the SM ν–e rate is negligible (< 1e-4 of CEvNS, 000:1415) and left out.
     OPTIONS = {"analysis": ("binned", ("binned", "single-bin")), "channels": ("cevns+es", ("cevns+es", "cevns"))}
@@ -374,15 +373,6 @@ class CoherentCsI2017(ModelExperiment):
             p["rn_cs"] = p["rn_i"] = p["rn"]
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
 
-    def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
-        """Kernel row [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector (N_COUPLINGS)] of one parameter point."""
-        params = dict(params or {})
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        values = self.check_params(params, model)
-        th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
-        return np.concatenate([th, coupling_columns(model, values, 1, sources=SNS_SOURCE_SPEC)[0]])
-
     # -- predictions ----------------------------------------------------------------------------------------------
     def _source_energy_counts(self, params=None, model="sm"):
         """E_si (3, 25): CEvNS (+ ν–e magnetic moment) counts per source and PE bin, all arrival times, × norm."""
@@ -390,8 +380,7 @@ class CoherentCsI2017(ModelExperiment):
         cpl = np.ascontiguousarray(th[4:])
         cp, cn = self.zprime_arrays(model)
         e = cevns_source_spectra_bsm(
-            self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
-            self.targets.n, SNS_SOURCE_FLAVOUR, th[0], np.ascontiguousarray(th[2:4]), self.resp, cpl, cp, cn,
+            *sns_node_arrays(self), th[0], np.ascontiguousarray(th[2:4]), self.resp, cpl, cp, cn,
         )
         e += (cpl[17 + SNS_SOURCE_FLAVOUR] + cpl[22:25])[:, None] * self.es_mm  # ν–e magnetic moment
         return e * th[1]
@@ -452,7 +441,7 @@ DATA_FILES = {
 }
 
 
-class CsI2017Likelihood(CsIKernelRows, Likelihood):
+class CsI2017Likelihood(CsIKernelRows, ModelLikelihood):
     """Profiled χ² of :class:`CoherentCsI2017` over points whose columns are ``names`` (rest: ``fixed``).
 
     Points whose BSM couplings are all at their SM values go through the SM kernels (same numbers, faster); any
@@ -461,20 +450,11 @@ class CsI2017Likelihood(CsIKernelRows, Likelihood):
     """
 
     def __init__(self, exp: CoherentCsI2017, names, fixed, model="sm"):
-        exp.check_likelihood_names(names, fixed, model)
-        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
-            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
-        self.names = tuple(names)
-        self.model = model
-        self.nuisance_names = exp.nuisance_names
-        self.experiment_name = exp.name
+        self.bind(exp, names, fixed, model)
         self.analysis = exp.analysis
-        self.fixed = exp.check_params(dict(fixed), model)
-        self.defaults = exp.defaults()
         common = (exp.base, exp.fp, exp.q, exp.gauss, exp.targets.z, exp.targets.n, SNS_SOURCE_FLAVOUR)
         cp, cn = exp.zprime_arrays(model)
-        bsm = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
-               SNS_SOURCE_FLAVOUR)
+        bsm = sns_node_arrays(exp)
         if self.analysis == "binned":
             rows = exp.fit_pe
             resp = np.ascontiguousarray(exp.resp[rows])
@@ -487,10 +467,10 @@ class CsI2017Likelihood(CsIKernelRows, Likelihood):
         else:
             self.arrays = (*common, exp.resp_roi, exp.tfrac_roi)
             self.arrays_bsm = (*bsm, exp.resp_roi, exp.tfrac_roi, exp.es_mm_roi, cp, cn)
-        self._checksums = exp.data_checksums()
 
-    def data_checksums(self):
-        return dict(self._checksums)
+    def check_names(self, names, fixed):
+        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
+            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
 
     def evaluate(self, points):
         theta = self.theta(points)

@@ -29,9 +29,8 @@ from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm
 
 from .. import datasets
 from ..errors import ConfigError
-from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
-from .base import ModelExperiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns
+from .base import ModelExperiment, ModelLikelihood
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCES,
@@ -39,6 +38,7 @@ from .sns import (
     recoil_nodes,
     sns_fluence,
     sns_incoherent_weights,
+    sns_node_arrays,
     sns_node_weights,
 )
 
@@ -164,6 +164,7 @@ class CoherentLAr2020(ModelExperiment):
     nuisance_names = NUISANCES
     components = ("cevns", "brn", "delbrn", "ss")
     isotopes = ("Ar40",)
+    coupling_sources = TMM_SOURCES  # kernel row: [sin²θ_W, norm, R_n(Ar), coupling vector] (theta_row)
     OPTIONS: dict = {"efficiency": ("true", ("true", "reconstructed"))}
 
     def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 4):
@@ -283,15 +284,6 @@ class CoherentLAr2020(ModelExperiment):
         p.update(self.check_params(params or {}))
         return np.array([p["sin2w"], p["cevns_norm"], p["rn_ar"]])
 
-    def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
-        """Kernel row [sin²θ_W, norm, R_n(Ar), coupling vector (N_COUPLINGS)] of one parameter point."""
-        params = dict(params or {})
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        values = self.check_params(params, model)
-        th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
-        return np.concatenate([th, coupling_columns(model, values, 1, sources=TMM_SOURCES)[0]])
-
     # -- predictions ----------------------------------------------------------------------------------------------
     def source_energy_counts(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
         """E_si: CEvNS counts per SNS source and energy bin, all arrival times (no time window)."""
@@ -354,8 +346,7 @@ def theta_counts(exp: CoherentLAr2020, th, model: str = "sm") -> np.ndarray:
     """E_si (n_src, 12) of a kernel row ``th`` (see :meth:`CoherentLAr2020.theta_row`), times the normalisation."""
     cp, cn = exp.zprime_arrays(model)
     return cevns_source_spectra_bsm(
-        exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
-        SNS_SOURCE_FLAVOUR, th[0], np.ascontiguousarray(th[2:3]), exp.resp, np.ascontiguousarray(th[3:]), cp, cn,
+        *sns_node_arrays(exp), th[0], np.ascontiguousarray(th[2:3]), exp.resp, np.ascontiguousarray(th[3:]), cp, cn,
     ) * th[1]
 
 
@@ -366,22 +357,15 @@ def time_major(a):
     return np.ascontiguousarray(np.moveaxis(a.reshape(*lead, *SHAPE), -1, len(lead)).reshape(*lead, -1))
 
 
-class LArLikelihood(Likelihood):
+class LArLikelihood(ModelLikelihood):
     """Profiled χ² of :class:`CoherentLAr2020` over points whose columns are ``names`` (rest: ``fixed``)."""
 
     def __init__(self, exp: CoherentLAr2020, names, fixed, model="sm"):
-        exp.check_likelihood_names(names, fixed, model)
-        self.names = tuple(names)
-        self.model = model
-        self.nuisance_names = exp.nuisance_names
-        self.experiment_name = exp.name
-        self.fixed = exp.check_params(dict(fixed), model)
-        self.defaults = exp.defaults()
+        self.bind(exp, names, fixed, model)
         self.theta0 = self.theta(np.array([[self._start_value(n) for n in self.names]]).reshape(1, -1))[0]
         cp, cn = exp.zprime_arrays(model)
         self.arrays = (
-            exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
-            SNS_SOURCE_FLAVOUR, exp.resp, cp, cn,
+            *sns_node_arrays(exp), exp.resp, cp, cn,
             exp.pat_nom, exp.pat_up, exp.pat_dn, exp.time_frac, exp.time_up, exp.time_dn,
             time_major(exp.bkg_base), time_major(exp.bkg_up), time_major(exp.bkg_down), time_major(exp.obs.ravel()),
             exp.sigmas,
@@ -392,7 +376,6 @@ class LArLikelihood(Likelihood):
         zero = np.zeros(len(exp.nuisance_names))
         _, x0, st = binned_cevns_shape_chi2_points_bsm(self.theta0[None, :], *self.arrays, zero)
         self.x_start = x0[0] if st[0] == 0 else zero
-        self._checksums = exp.data_checksums()
 
     def _start_value(self, name):
         """Value of a scanned parameter at θ₀: its fixed/default value, else the SM (zero coupling)."""
@@ -402,9 +385,6 @@ class LArLikelihood(Likelihood):
 
         d = parameter(name).default
         return 0.0 if d is None else d
-
-    def data_checksums(self):
-        return dict(self._checksums)
 
     def theta(self, points) -> np.ndarray:
         """Kernel rows [sin²θ_W, norm, R_n(Ar), coupling vector] for an (n, len(names)) array."""

@@ -38,7 +38,6 @@ from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
 from cevns.kernels.electron_scattering import ES_MM_PREFACTOR
 from cevns.kernels.form_factors import HELM_S, helm
-from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm
@@ -46,10 +45,9 @@ from cevns.kernels.reactor import lindhard_quenching
 
 from .. import datasets
 from ..errors import ConfigError
-from ..likelihood import Likelihood
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters, zprime_name
-from ..params import check_value, parameter
-from .base import Experiment
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns
+from ..params import parameter
+from .base import ModelExperiment, ModelLikelihood
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCES,
@@ -272,6 +270,16 @@ def reactor_moments(emin, fractions=FISSION_FRACTIONS):
 
 # --- likelihood kernel ------------------------------------------------------------------------------------------
 @jit
+def _asimov_profile(x, n_meas, d, sig_sys):
+    """(χ², a) of seed 003:280–284 at N_theor = x, D = (1 + σ_stat) N: χ² = (N − x)²/(D + σ_sys² x²),
+    a = x (N − x)/(x² + D/σ_sys²); with σ_sys = 0 the nuisance is held at a = 0 and χ² = (N − x)²/D."""
+    r = n_meas - x
+    if sig_sys > 0.0:
+        return r * r / (d + sig_sys * sig_sys * x * x), x * r / (x * x + d / (sig_sys * sig_sys))
+    return r * r / d, 0.0
+
+
+@jit
 def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, n_meas, sig_stat, sig_sys):
     """χ² of seed 003:280–284 with the nuisance a profiled in closed form, per row θ = [sin²θ_W, norm].
 
@@ -283,14 +291,7 @@ def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, n
     d = (1.0 + sig_stat) * n_meas
     for p in range(n_pts):
         e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
-        x = theta[p, 1] * e.sum()
-        r = n_meas - x
-        if sig_sys > 0.0:
-            chi2[p] = r * r / (d + sig_sys * sig_sys * x * x)
-            eta[p, 0] = x * r / (x * x + d / (sig_sys * sig_sys))
-        else:
-            chi2[p] = r * r / d
-            eta[p, 0] = 0.0
+        chi2[p], eta[p, 0] = _asimov_profile(theta[p, 1] * e.sum(), n_meas, d, sig_sys)
     return chi2, eta
 
 
@@ -307,14 +308,7 @@ def asimov_chi2_points_bsm(theta, cpl, base, base_mm, base_s, fp, q, gauss, q2, 
     for p in range(n_pts):
         e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
                                      resp, cpl[p], zp_cp, zp_cn)
-        x = theta[p, 1] * e.sum()
-        r = n_meas - x
-        if sig_sys > 0.0:
-            chi2[p] = r * r / (d + sig_sys * sig_sys * x * x)
-            eta[p, 0] = x * r / (x * x + d / (sig_sys * sig_sys))
-        else:
-            chi2[p] = r * r / d
-            eta[p, 0] = 0.0
+        chi2[p], eta[p, 0] = _asimov_profile(theta[p, 1] * e.sum(), n_meas, d, sig_sys)
     return chi2, eta
 
 
@@ -367,7 +361,7 @@ def _csi2017_efficiency(t_mev):
     return h * a / (1.0 + math.exp(-k * (pe - x0)))
 
 
-class FutureSetup(Experiment):
+class FutureSetup(ModelExperiment):
     """One-bin Asimov sensitivity experiment built from a :data:`SETUPS` entry (subclasses set ``setup``)."""
 
     setup: str = ""
@@ -389,27 +383,29 @@ class FutureSetup(Experiment):
             raise ConfigError(f"{self.setup}: config must be 'current' or 'future', got {config!r}")
         base_spec = spec if spec is not None else SETUPS[self.setup]
         source = base_spec["source"]
+        label = self.setup or "future-custom"
         if beam not in SNS_BEAMS or (source == "reactor" and beam != "all"):
-            raise ConfigError(f"{self.setup or 'future-custom'}: beam must be one of "
+            raise ConfigError(f"{label}: beam must be one of "
                               f"{', '.join(SNS_BEAMS) if source != 'reactor' else 'all'}, got {beam!r}")
         if sm not in ("beam", "all"):
-            raise ConfigError(f"{self.setup or 'future-custom'}: sm must be 'beam' or 'all', got {sm!r}")
+            raise ConfigError(f"{label}: sm must be 'beam' or 'all', got {sm!r}")
         if sys not in ("profiled", "off"):
-            raise ConfigError(f"{self.setup or 'future-custom'}: sys must be 'profiled' or 'off', got {sys!r}")
+            raise ConfigError(f"{label}: sys must be 'profiled' or 'off', got {sys!r}")
         scale = base_spec.get("threshold_scale", "nr")
         thr = scale if thr is None else thr
         if thr not in ("ee", "nr") or (thr == "ee" and scale != "ee"):
-            raise ConfigError(f"{self.setup or 'future-custom'}: thr must be "
+            raise ConfigError(f"{label}: thr must be "
                               f"{'ee or nr' if scale == 'ee' else 'nr (nuclear-recoil threshold)'}, got {thr!r}")
         self.options = {"config": config, **({} if beam == "all" else {"beam": beam}),
                         **({} if sm == "beam" else {"sm": sm}), **({} if sys == "profiled" else {"sys": sys}),
                         **({} if thr == scale else {"thr": thr})}
         self.spec = base_spec
         self.cfg = dict(base_spec[config])
-        self.name = self.setup or "future-custom"
+        self.name = label
         self.description = f"Asimov: {base_spec['title']}, {config} setup" + ("" if beam == "all" else f", {beam}")
         c = self.cfg
         self.targets = _targets(base_spec["target"], c["mass_kg"])
+        self.isotopes = self.targets.names
         self.rn = np.array([RN_DEFAULTS.get(nm, rp) for nm, rp in zip(self.targets.names, self.targets.rp)])
         # Threshold in nuclear-recoil energy [keV]: converted from keVee for the ionisation detectors (thr=ee).
         self.threshold_nr_kev = threshold_nr_kev(base_spec, config, thr)
@@ -486,10 +482,7 @@ class FutureSetup(Experiment):
         """Validate ``params`` for this experiment under ``model`` (the model's own parameters allowed)."""
         if model not in self.models:
             raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        extra = {k: v for k, v in params.items() if k in model_parameters(model)}
-        out = super().check_params({k: v for k, v in params.items() if k not in extra})
-        out.update({k: check_value(k, v) for k, v in extra.items()})
-        return out
+        return super().check_params(params, model)
 
     def theta(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
         """Kernel row [sin²θ_W, norm]."""
@@ -504,22 +497,18 @@ class FutureSetup(Experiment):
         cpl[:, 22:22 + len(self.tmm_sources)] *= self.tmm_mask
         return cpl[0]
 
-    def zprime_arrays(self, model: str):
-        """(zp_cp (n_iso, 3, n_T), zp_cn (3,)) of a Z' model; zeros for models without a Z'."""
-        key = zprime_name(model)
-        if key is None:
-            return np.zeros((len(self.targets.names), 3, self.t_nodes.size)), np.zeros(3)
-        cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
-        return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
+    def node_arrays(self):
+        """(B, B_mm, B_s, F_p, q, Helm Gaussian, |q|², Z, N, source flavours): the leading arguments of
+        :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (and of :func:`asimov_chi2_points_bsm` after ``cpl``)."""
+        return (self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2, self.targets.z,
+                self.targets.n, self.src_flavour)
 
     def _counts(self, params, model="sm"):
         """CEvNS counts per source over the configured exposure (SM and every model, one bin)."""
         theta = self.theta(params, model)
         cpl = self.couplings(params, model)
         cp, cn = self.zprime_arrays(model)
-        e = cevns_source_spectra_bsm(self.base, self.base_mm, self.base_s, self.fp, self.q, self.gauss, self.q2,
-                                     self.targets.z, self.targets.n, self.src_flavour, theta[0], self.rn, self.resp,
-                                     cpl, cp, cn)
+        e = cevns_source_spectra_bsm(*self.node_arrays(), theta[0], self.rn, self.resp, cpl, cp, cn)
         return e[:, 0] * theta[1]
 
     def sm_counts_reference(self, sin2w: float | None = None) -> np.ndarray:
@@ -559,38 +548,18 @@ class FutureSetup(Experiment):
         return {}
 
 
-class FutureLikelihood(Likelihood):
+class FutureLikelihood(ModelLikelihood):
     """χ² of seed 003:280–284 for a :class:`FutureSetup` over points whose columns are ``names``."""
 
     def __init__(self, exp: FutureSetup, names, fixed, model: str = "sm"):
-        if model not in exp.models:
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
-        allowed = (*exp.parameters, *model_parameters(model))
-        for nm in (*names, *fixed):
-            if nm not in allowed:
-                parameter(nm)  # unknown names: suggestion
-                raise ConfigError(f"parameter '{nm}' does not apply to '{exp.name}' with model '{model}'")
-        dup = set(names) & set(fixed)
-        if dup:
-            raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
-        self.names = tuple(names)
-        self.model = model
-        self.nuisance_names = exp.nuisance_names
-        self.experiment_name = exp.name
-        self.fixed = exp.check_params(dict(fixed), model)
-        self.defaults = exp.defaults()
+        self.bind(exp, names, fixed, model)
         self.sources = exp.tmm_sources
         self.tmm_mask = exp.tmm_mask
         cp, cn = exp.zprime_arrays(model)
-        self.arrays = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z,
-                       exp.targets.n, exp.src_flavour, exp.rn, exp.resp, cp, cn)
+        self.arrays = (*exp.node_arrays(), exp.rn, exp.resp, cp, cn)
         self.n_meas = float(exp.n_asimov)
         self.sigma = float(exp.cfg["sigma"])
         self.profile = exp.options.get("sys", "profiled") == "profiled"  # False: nuisance a held at 0
-        self._checksums = exp.data_checksums()
-
-    def data_checksums(self):
-        return dict(self._checksums)
 
     def theta(self, points):
         """Kernel rows [sin²θ_W, norm] and coupling vectors (n, N_COUPLINGS) for an (n, len(names)) array."""

@@ -24,7 +24,7 @@ from cevns.kernels.quadrature import piecewise_gauss_legendre
 
 __all__ = [
     "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
-    "sns_incoherent_weights", "Targets", "sns_fluence",
+    "sns_incoherent_weights", "sns_node_arrays", "Targets", "sns_fluence",
 ]
 
 SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
@@ -121,3 +121,11 @@ def sns_incoherent_weights(targets: Targets, fluence: float, t_nodes, t_weights)
                 mm[a, s, k] = scale * ES_MM_PREFACTOR * max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
                 sc[a, s, k] = scale * HBARC2_MEV2_CM2 * m * m / (4.0 * np.pi) * t * sns_moment(s, 2, emin)
     return mm, sc
+
+
+def sns_node_arrays(exp):
+    """(B, B_mm, B_s, F_p, q, Helm Gaussian, |q|², Z, N, source flavours) of an SNS experiment: the leading
+    arguments of :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (and of the kernels built on it), from the
+    attributes set with :func:`sns_node_weights` and :func:`sns_incoherent_weights`."""
+    return (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
+            SNS_SOURCE_FLAVOUR)
