@@ -48,6 +48,12 @@ from ..errors import ConfigError
 from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns
 from ..params import parameter
 from .base import ModelExperiment, ModelLikelihood
+from .coherent_csi_2017 import B_0N as CSI17_B_0N
+from .coherent_csi_2017 import B_SS as CSI17_B_SS
+from .coherent_csi_2017 import N_MEAS as CSI17_N_MEAS
+from .coherent_csi_2017 import SIGMA_A1 as CSI17_SIGMA_A1
+from .coherent_csi_2017 import SIGMA_A2 as CSI17_SIGMA_A2
+from .coherent_csi_2017 import single_bin_chi2
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCES,
@@ -169,7 +175,7 @@ SNS_SOURCE_HELICITY = (False, False, True)
 SETUPS = {
     "future-coherent-csi": dict(
         title="COHERENT CsI[Na] (003:250)", source="sns", target="CsI",
-        current=_cfg(14.57, 5.0, "csi2017", SNS_CURRENT_YR, 19.3, 0.2),
+        current={**_cfg(14.57, 5.0, "csi2017", SNS_CURRENT_YR, 19.3, 0.2), "chi2": "first-phase"},
         future=_cfg(100.0, 1.0, 1.0, 10.0, 19.3, 0.1)),
     "future-coherent-hpge": dict(
         title="COHERENT HPGe (003:252)", source="sns", target="Ge",
@@ -280,35 +286,44 @@ def _asimov_profile(x, n_meas, d, sig_sys):
 
 
 @jit
-def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, n_meas, sig_stat, sig_sys):
-    """χ² of seed 003:280–284 with the nuisance a profiled in closed form, per row θ = [sin²θ_W, norm].
+def _one_bin(x, stats, profile):
+    """(χ², a) at N_theor = x for ``stats``: [0, N, σ_stat, σ_sys] → the Asimov χ² of 003:280–284
+    (:func:`_asimov_profile`); [1, N_meas, B_0n, B_ss, σ_a1, σ_a2] → the first-phase COHERENT CsI χ² of 003:273–277
+    (:func:`cevns.scanner.experiments.coherent_csi_2017.single_bin_chi2`). ``profile`` False holds the pulls at 0."""
+    if stats[0] == 0.0:
+        n_meas, sig_stat, sig_sys = stats[1], stats[2], stats[3]
+        return _asimov_profile(x, n_meas, (1.0 + sig_stat) * n_meas, sig_sys if profile else 0.0)
+    s1, s2 = (stats[4], stats[5]) if profile else (0.0, 0.0)
+    c, a1, _ = single_bin_chi2(x, stats[1], stats[2], stats[3], s1, s2)
+    return c, a1
 
-    x = norm × N_theor(sin²θ_W); χ² = (N − x)²/((1 + σ_stat) N + σ_sys² x²); a = x (N − x)/(x² + D/σ_sys²).
-    """
+
+@jit
+def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, stats, profile):
+    """One-bin χ² of the setup (``stats`` as in :func:`_one_bin`; seed 003:273–284) with its nuisances profiled in
+    closed form, per row θ = [sin²θ_W, norm]; x = norm × N_theor(sin²θ_W)."""
     n_pts = theta.shape[0]
     chi2 = np.empty(n_pts)
     eta = np.empty((n_pts, 1))
-    d = (1.0 + sig_stat) * n_meas
     for p in range(n_pts):
         e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
-        chi2[p], eta[p, 0] = _asimov_profile(theta[p, 1] * e.sum(), n_meas, d, sig_sys)
+        chi2[p], eta[p, 0] = _one_bin(theta[p, 1] * e.sum(), stats, profile)
     return chi2, eta
 
 
 @jit
 def asimov_chi2_points_bsm(theta, cpl, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, rn, resp, zp_cp,
-                           zp_cn, n_meas, sig_stat, sig_sys):
-    """χ² of seed 003:280–284 as :func:`asimov_chi2_points` with every model: N_theor from
+                           zp_cn, stats, profile):
+    """:func:`asimov_chi2_points` with every model: N_theor from
     :func:`cevns.kernels.rates.cevns_source_spectra_bsm` with the coupling vector ``cpl[p]`` of row p; θ = [sin²θ_W,
     norm] (``norm`` multiplies the whole CEvNS prediction, SM and new physics)."""
     n_pts = theta.shape[0]
     chi2 = np.empty(n_pts)
     eta = np.empty((n_pts, 1))
-    d = (1.0 + sig_stat) * n_meas
     for p in range(n_pts):
         e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
                                      resp, cpl[p], zp_cp, zp_cn)
-        chi2[p], eta[p, 0] = _asimov_profile(theta[p, 1] * e.sum(), n_meas, d, sig_sys)
+        chi2[p], eta[p, 0] = _one_bin(theta[p, 1] * e.sum(), stats, profile)
     return chi2, eta
 
 
@@ -542,6 +557,14 @@ class FutureSetup(ModelExperiment):
     def likelihood(self, names=(), fixed=None, model: str = "sm") -> FutureLikelihood:
         return FutureLikelihood(self, list(names), dict(fixed or {}), model)
 
+    def chi2_stats(self) -> np.ndarray:
+        """Inputs of the one-bin χ² (:func:`_one_bin`): the Asimov χ² of 003:280–284 with N_meas = the SM
+        prediction, or for the current COHERENT CsI row the first-phase χ² of 003:273–277 on the 2017 measurement
+        (N_meas = 142, B_0n = 6, B_ss = 405, σ_a1 = 0.28, σ_a2 = 0.25: the seed's "First phase of COHERENT")."""
+        if self.cfg.get("chi2") == "first-phase":
+            return np.array([1.0, CSI17_N_MEAS, CSI17_B_0N, CSI17_B_SS, CSI17_SIGMA_A1, CSI17_SIGMA_A2])
+        return np.array([0.0, float(self.n_asimov), float(self.cfg["sigma"]), float(self.cfg["sigma"])])
+
     def data_checksums(self):
         if self.spec["source"] == "reactor":
             return datasets.dataset_checksums(REACTOR_DATASET)
@@ -557,9 +580,8 @@ class FutureLikelihood(ModelLikelihood):
         self.tmm_mask = exp.tmm_mask
         cp, cn = exp.zprime_arrays(model)
         self.arrays = (*exp.node_arrays(), exp.rn, exp.resp, cp, cn)
-        self.n_meas = float(exp.n_asimov)
-        self.sigma = float(exp.cfg["sigma"])
-        self.profile = exp.options.get("sys", "profiled") == "profiled"  # False: nuisance a held at 0
+        self.stats = exp.chi2_stats()
+        self.profile = exp.options.get("sys", "profiled") == "profiled"  # False: nuisances held at 0
 
     def theta(self, points):
         """Kernel rows [sin²θ_W, norm] and coupling vectors (n, N_COUPLINGS) for an (n, len(names)) array."""
@@ -576,8 +598,7 @@ class FutureLikelihood(ModelLikelihood):
 
     def evaluate(self, points):
         theta, cpl = self.theta(points)
-        chi2, eta = asimov_chi2_points_bsm(theta, cpl, *self.arrays, self.n_meas, self.sigma,
-                                           self.sigma if self.profile else 0.0)
+        chi2, eta = asimov_chi2_points_bsm(theta, cpl, *self.arrays, self.stats, self.profile)
         self.last_status = np.zeros(theta.shape[0], dtype=np.int64)
         return chi2, eta
 
