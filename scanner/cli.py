@@ -60,8 +60,8 @@ def cmd_fit(args) -> int:
     lines = [f"{res['experiments']} ({res['model']}): chi2_min = {res['chi2_min']:.2f}"]
     for n, v in res["best"].items():
         lo1, hi1 = res["interval_1sigma"][n]
-        lo9, hi9 = res["interval_90"][n]
-        lines.append(f"  {n} = {v:.4g} +{hi1 - v:.3g} -{v - lo1:.3g} (1 sigma)   90% CL [{lo9:.4g}, {hi9:.4g}]")
+        regions = " ∪ ".join(f"[{a:.4g}, {b:.4g}]" for a, b in res["regions_90"][n])
+        lines.append(f"  {n} = {v:.4g} +{hi1 - v:.3g} -{v - lo1:.3g} (1 sigma)   90% CL {regions}")
     lines.append("  nuisances: " + ", ".join(f"{k}={v:+.3f}" for k, v in res["nuisances"].items()))
     _emit(res, args.json, "\n".join(lines))
     return 0

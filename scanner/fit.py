@@ -2,6 +2,8 @@
 
 Intervals are the points where the profiled Δχ² crosses 1 (68.27 %), 2.706 (90 %) and 4 (95.45 %) for one
 parameter of interest (Wilks); with several free parameters each interval profiles over the others.
+``interval_*`` is the connected interval that holds the best fit; ``regions_*`` lists every connected region of
+Δχ² ≤ level found on the search grid (e.g. the second solution where a new interaction flips the weak charge).
 """
 
 from __future__ import annotations
@@ -63,6 +65,41 @@ def _interval(profile, xs, chis, best_x, chi_min, level):
     return [float(xs[0] if lo is None else lo), float(xs[-1] if hi is None else hi)]
 
 
+def _regions(profile, xs, prof, chi_min, level, main):
+    """Every connected region of Δχ² ≤ level, sorted: ``main`` (the interval holding the best fit, from
+    :func:`_interval`) plus each run of grid points below the level that lies outside it, its ends refined with brentq
+    on the true ``profile`` where it crosses between grid points (a range edge is kept as is)."""
+
+    def excess(x):
+        return profile(x) - chi_min
+
+    below = np.asarray(prof) - chi_min <= level
+    out = [list(main)]
+    n = len(xs)
+    i = 0
+    while i < n:
+        if not below[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and below[j + 1]:
+            j += 1
+        if xs[j] < main[0] or xs[i] > main[1]:
+            ends = []
+            for inside, outside in ((i, i - 1), (j, j + 1)):
+                if outside < 0 or outside >= n:
+                    ends.append(float(xs[inside]))
+                    continue
+                a, b = sorted((xs[inside], xs[outside]))
+                if (excess(a) - level) * (excess(b) - level) < 0.0:
+                    ends.append(_crossing(excess, a, b, level))
+                else:
+                    ends.append(float(xs[inside]))
+            out.append(sorted(ends))
+        i = j + 1
+    return sorted(out)
+
+
 def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241) -> dict:
     """Best fit, 1σ / 90 % / 2σ intervals and χ²_min of the profiled χ² over ``free`` parameters."""
     free = list(free)
@@ -108,6 +145,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
     }
     for label, level in LEVELS.items():
         out[f"interval_{label}"] = {}
+        out[f"regions_{label}"] = {}
     for k, name in enumerate(free):
         xs = axes[k]
         if len(free) == 1:
@@ -139,5 +177,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
                     vals.append(float(r.fun))
                 return min(vals)
         for label, level in LEVELS.items():
-            out[f"interval_{label}"][name] = _interval(profile, xs, prof, best[k], chi_min, level)
+            main = _interval(profile, xs, prof, best[k], chi_min, level)
+            out[f"interval_{label}"][name] = main
+            out[f"regions_{label}"][name] = _regions(profile, xs, prof, chi_min, level, main)
     return out

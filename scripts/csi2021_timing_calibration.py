@@ -17,9 +17,8 @@ import cevns.scanner.experiments.coherent_csi_2021 as csi
 PRIOR_MEAN, PRIOR_SIGMA = 0.44, 0.20  # µs, CENNS-10 release yaml snsPOTTraceTiming
 
 
-def profiled_chi2(exp, mu):
-    csi.POT_TRACE_MU = mu
-    exp.time_frac = exp._time_response()
+def profiled_chi2(mu):
+    exp = csi.CoherentCsI2021(trace_mean=mu)
     lik = exp.likelihood(["rn"], {})
     res = optimize.minimize_scalar(lambda r: lik.evaluate(np.array([[r]]))[0][0], bounds=(4.0, 7.0),
                                    method="bounded", options={"xatol": 1e-6})
@@ -28,18 +27,16 @@ def profiled_chi2(exp, mu):
 
 def main():
     default = csi.POT_TRACE_MU
-    exp = csi.CoherentCsI2021()
     grid = np.round(np.arange(0.40, 0.651, 0.01), 3)
-    rows = [(mu, *profiled_chi2(exp, mu)) for mu in grid]
+    rows = [(mu, *profiled_chi2(mu)) for mu in grid]
     total = [c + ((mu - PRIOR_MEAN) / PRIOR_SIGMA) ** 2 for mu, c, _ in rows]
     best = optimize.minimize_scalar(
-        lambda m: profiled_chi2(exp, m)[0] + ((m - PRIOR_MEAN) / PRIOR_SIGMA) ** 2,
+        lambda m: profiled_chi2(m)[0] + ((m - PRIOR_MEAN) / PRIOR_SIGMA) ** 2,
         bounds=(0.40, 0.65), method="bounded", options={"xatol": 1e-4})
     print("trace mean [µs]  chi2_min (R_n profiled)  R_n best [fm]  + prior term")
     for (mu, c, r), t in zip(rows, total):
         print(f"  {mu:5.2f}          {c:8.3f}               {r:5.3f}        {t:8.3f}")
     print(f"best trace mean {best.x:.4f} µs (prior {PRIOR_MEAN} ± {PRIOR_SIGMA}); experiment default {default}")
-    csi.POT_TRACE_MU = default
 
 
 if __name__ == "__main__":
