@@ -35,3 +35,22 @@ def test_one_dimensional_interval_and_edges(monkeypatch):
     assert lo == pytest.approx(0.07, abs=1e-6) and hi == pytest.approx(0.13, abs=1e-6)
     # 2σ reaches below the search range (0.05): the interval stops at the edge
     assert res["interval_2sigma"]["sin2w"][0] == pytest.approx(0.05)
+
+
+def test_disjoint_regions_reported():
+    """The ν_e charge radius on CsI 2021 has two allowed regions (the second where the radius term reverses the weak
+    charge): regions_90 lists both, the one holding the best fit equals interval_90, and each inner end lies on
+    Δχ² = 2.706 of the exact profile."""
+    from cevns.scanner.registry import make_likelihood
+
+    res = fitmod.fit("coherent-csi-2021", ["rch2_ee"])
+    regions = res["regions_90"]["rch2_ee"]
+    assert len(regions) == 2 and regions == sorted(regions)
+    assert res["interval_90"]["rch2_ee"] in regions
+    assert regions[0][1] < regions[1][0]  # disjoint
+    lik = make_likelihood("coherent-csi-2021", "sm", {}, ["rch2_ee"])
+    ends = np.array([[x] for r in regions for x in r])
+    chi, _ = lik.evaluate(ends)
+    np.testing.assert_allclose(chi - res["chi2_min"], fitmod.LEVELS["90"], atol=2e-3)
+    mid = 0.5 * (regions[0][1] + regions[1][0])  # between the islands Δχ² is above the level
+    assert lik.evaluate(np.array([[mid]]))[0][0] - res["chi2_min"] > fitmod.LEVELS["90"]
