@@ -5,6 +5,7 @@ Each case ends in a state from which a rerun gives the uninterrupted result bit 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil  # (a dependency of dask.distributed, in the test extras)
 import pytest
 
 from cevns.grids import Axis
@@ -34,16 +36,25 @@ from cevns.scanner.likelihood import Likelihood
 
 
 class SlowToy(Likelihood):
+    \"\"\"With `gate`, it never finishes chunk `gate` or a later one (chunk i is the row x = X[i]): a scan is still
+    running whenever the test signals it, however loaded the machine. A worker blocked there leaves without a
+    result (so it writes nothing) once the process that started it is gone.\"\"\"
+
     names = ("x", "y")
     nuisance_names = ("a", "b")
 
-    def __init__(self, delay=0.0):
-        self.delay = delay
+    def __init__(self, delay=0.0, gate=None):
+        self.delay, self.gate = delay, gate
 
-    def fingerprint(self):  # the delay does not change a χ² value
+    def fingerprint(self):  # neither the delay nor the gate changes a χ² value
         return "faults-slowtoy-1"
 
     def evaluate(self, p):
+        if self.gate is not None and np.any(p[:, 0] >= X[self.gate]):
+            parent, deadline = os.getppid(), time.monotonic() + 600
+            while os.getppid() == parent and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os._exit(0)
         time.sleep(self.delay)
         x, y = p[:, 0], p[:, 1]
         chi2 = np.sin(3 * x) * np.cos(2 * y) + x**2 + np.log(y) ** 2
@@ -116,58 +127,121 @@ def verify_all_present(out: Path, spec_hash: str) -> int:
     return n
 
 
-def _spawn(code: str, moddir: Path) -> subprocess.Popen:
+WAIT = 120  # s: deadline of every wait on a scan subprocess (generous: the machine may be loaded)
+
+
+def _spawn(code: str, moddir: Path, stderr: Path) -> subprocess.Popen:
+    """Start ``code`` in a new interpreter; its stderr goes to a file, not a pipe (loky workers and resource
+    trackers inherit it, so a pipe would reach EOF only when the last of them exits, and could fill up)."""
     pre = f"import sys; sys.path.insert(0, {str(moddir)!r})\n"
-    return subprocess.Popen([sys.executable, "-c", pre + textwrap.dedent(code)], stderr=subprocess.PIPE)
+    with open(stderr, "wb") as err:
+        return subprocess.Popen([sys.executable, "-c", pre + textwrap.dedent(code)], stderr=err)
 
 
-def _wait_chunks(proc, out: Path, at_least: int, timeout: float = 60) -> None:
+def _workers(proc) -> list[psutil.Process]:
+    """The processes ``proc`` started, less the resource trackers (left alone: once the workers are gone they
+    exit on their own and clean up the semaphores)."""
+    try:
+        kids = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for k in kids:
+        with contextlib.suppress(psutil.Error):
+            if not any("resource_tracker" in a for a in k.cmdline()):
+                out.append(k)
+    return out
+
+
+def _gone(procs, timeout: float = WAIT) -> bool:
+    """Wait until none of ``procs`` runs (a zombie has stopped running); False at the deadline."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        alive = []
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        if not alive:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _kill_all(proc, workers=()) -> None:
+    """Cleanup: SIGKILL ``proc`` and its workers (those listed now and ``workers``), and wait until they are gone."""
+    victims = list(workers)
+    if proc.poll() is None:
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, signal.SIGSTOP)  # it cannot start another worker while they are listed
+        victims += _workers(proc)
+        proc.kill()
+        proc.wait(WAIT)
+    for w in victims:
+        with contextlib.suppress(psutil.Error):
+            w.kill()
+    _gone(victims)
+
+
+def _own_lines(err: str) -> list[str]:
+    """The lines of a scan's stderr, less the warnings of loky's resource tracker: a process of its own that
+    shares the stream and may report semaphores of the stopped workers (already unlinked: harmless) after the
+    scan process wrote its last line."""
+    lines, in_warning = [], False
+    for ln in err.strip().splitlines():
+        if "UserWarning: resource_tracker" in ln:
+            in_warning = True
+        elif not (in_warning and ln.startswith("  ")):  # (the warning's second line: its source line)
+            in_warning = False
+            lines.append(ln)
+    return lines
+
+
+def _wait_chunks(proc, out: Path, at_least: int, stderr: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:  # (checked first: a scan that ended is an error, whatever it left on disk)
+            raise AssertionError(f"scan ended early (exit {proc.returncode}): {stderr.read_text()}")
         if n_chunks(out) >= at_least:
             return
-        if proc.poll() is not None:
-            raise AssertionError(f"scan ended early: {proc.stderr.read().decode()}")
         time.sleep(0.01)
-    raise AssertionError("scan too slow")
-
-
-def _settle(out: Path, quiet: float = 0.5, timeout: float = 10) -> None:
-    deadline, last, t = time.monotonic() + timeout, -1, time.monotonic()
-    while time.monotonic() < deadline:
-        n = n_chunks(out)
-        if n != last:
-            last, t = n, time.monotonic()
-        elif time.monotonic() - t > quiet:
-            return
-        time.sleep(0.05)
+    raise AssertionError(f"scan too slow: {n_chunks(out)} of {at_least} chunks after {WAIT} s")
 
 
 def test_sigkill_at_three_random_points_then_resume_is_identical(toy, reference, tmp_path):
     mod, moddir = toy
     out = tmp_path / "killed"
-    code = f"""
-        from faulttoy import SlowToy
-        from cevns.grids import Axis
-        from cevns.scanner.scan import run_scan
-        axes = [Axis("x", -2.0, 2.0, 40), Axis("y", 0.1, 10.0, 50, "log")]
-        run_scan(SlowToy(0.03), axes, output={str(out)!r}, chunk_size={CHUNK}, n_jobs=2, progress=False)
-    """
     rng = random.Random(int(os.environ.get("CEVNS_FAULT_SEED", "8")))
     points = sorted(rng.sample(range(3, N_CHUNKS - 4), 3))
     for target in points:
-        proc = _spawn(code, moddir)
+        # chunks from target + 2 on never finish: the scan is still running when it is killed
+        code = f"""
+            from faulttoy import SlowToy
+            from cevns.grids import Axis
+            from cevns.scanner.scan import run_scan
+            axes = [Axis("x", -2.0, 2.0, 40), Axis("y", 0.1, 10.0, 50, "log")]
+            run_scan(SlowToy(0.03, gate={target + 2}), axes, output={str(out)!r}, chunk_size={CHUNK}, n_jobs=2,
+                     progress=False)
+        """
+        proc, workers = _spawn(code, moddir, tmp_path / "stderr"), []
         try:
-            _wait_chunks(proc, out, target)
+            _wait_chunks(proc, out, target, tmp_path / "stderr")
             time.sleep(rng.uniform(0, 0.03))  # somewhere inside the next chunk
+            os.kill(proc.pid, signal.SIGSTOP)  # (list its workers before it can start another)
+            workers = _workers(proc)
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+            proc.wait(WAIT)
+            # The orphaned loky workers go on with the chunks they hold (and would idle for minutes): they are
+            # SIGKILLed a random moment later, wherever they are, even inside a chunk write. Once they are gone
+            # the folder can no longer change, so what is counted below is what the resume finds.
+            time.sleep(rng.uniform(0, 0.05))
+            for w in workers:
+                with contextlib.suppress(psutil.Error):
+                    w.kill()
+            assert _gone(workers), "the killed scan's workers still run"
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.stderr.close()
+            _kill_all(proc, workers)
         assert proc.returncode == -signal.SIGKILL
-        _settle(out)  # orphaned loky workers may still finish (atomically) the chunk they were on
         assert not (out / "result.npz").exists()
         assert verify_all_present(out, reference.spec_hash) == n_chunks(out) >= target
     before = n_chunks(out)
@@ -198,28 +272,30 @@ def test_sigterm_stops_cleanly_exit_143_then_resume_is_identical(toy, reference,
         points = 50
         spacing = "log"
     """))
+    # chunks from 10 on never finish: the scan is still running when SIGTERM comes
     code = f"""
         import sys
         from faulttoy import SlowToy
         from cevns.scanner import registry, scan
         registry.validate = lambda spec: None
-        scan.make_likelihood_for = lambda spec: SlowToy(0.03)
+        scan.make_likelihood_for = lambda spec: SlowToy(0.03, gate=10)
         from cevns.scanner.cli import main
         sys.exit(main(["scan", {str(scan)!r}, "--quiet", "--n-jobs", "2"]))
     """
-    proc = _spawn(code, moddir)
+    stderr = tmp_path / "stderr"
+    proc, workers = _spawn(code, moddir, stderr), []
     try:
-        _wait_chunks(proc, out, 8)
+        _wait_chunks(proc, out, 8, stderr)
+        workers = _workers(proc)  # (all started: they wrote the chunks)
         os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(20)
-        err = proc.stderr.read().decode()
+        proc.wait(WAIT)
+        # the scan stops its workers: none is left to write a chunk after the exit
+        assert _gone(workers), "workers still run after the scan exited"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
+        _kill_all(proc, workers)
+    err = stderr.read_text()
     assert proc.returncode == 143, err
-    _settle(out)
-    assert err.strip().splitlines()[-1] == "cevns: interrupted; resume with --resume"
+    assert _own_lines(err)[-1] == "cevns: interrupted; resume with --resume", err
     assert not (out / "result.npz").exists()
     spec_hash = ck.read_manifest(out)["spec_hash"]
     done = verify_all_present(out, spec_hash)

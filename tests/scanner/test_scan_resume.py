@@ -14,22 +14,33 @@ from cevns.scanner import checkpoint as ck
 from cevns.scanner.scan import run_scan
 
 TOY = """
+import os
 import time
 import numpy as np
 from cevns.scanner.likelihood import Likelihood
 
+X = np.linspace(-2.0, 2.0, 40)
+
 
 class SlowToy(Likelihood):
+    \"\"\"With `gate`, it never finishes chunk `gate` or a later one (chunk i is the row x = X[i]), so a scan is still
+    running whenever the test kills it, however loaded the machine.\"\"\"
+
     names = ("x", "y")
     nuisance_names = ("a", "b")
 
-    def __init__(self, delay=0.0):
-        self.delay = delay
+    def __init__(self, delay=0.0, gate=None):
+        self.delay, self.gate = delay, gate
 
-    def fingerprint(self):  # the delay does not change a χ² value
+    def fingerprint(self):  # neither the delay nor the gate changes a χ² value
         return "slowtoy-1"
 
     def evaluate(self, p):
+        if self.gate is not None and np.any(p[:, 0] >= X[self.gate]):
+            parent, deadline = os.getppid(), time.monotonic() + 600
+            while os.getppid() == parent and time.monotonic() < deadline:  # until killed (or the test is gone)
+                time.sleep(0.01)
+            os._exit(0)
         time.sleep(self.delay)
         x, y = p[:, 0], p[:, 1]
         chi2 = np.sin(3 * x) * np.cos(2 * y) + x**2 + np.log(y) ** 2
@@ -38,6 +49,7 @@ class SlowToy(Likelihood):
 
 AXES = [Axis("x", -2.0, 2.0, 40), Axis("y", 0.1, 10.0, 50, "log")]
 CHUNK = 50  # 40 chunks
+WAIT = 120  # s: deadline of every wait on the scan subprocess (generous: the machine may be loaded)
 
 
 def test_sigkill_then_resume_is_bit_identical(tmp_path):
@@ -48,30 +60,36 @@ def test_sigkill_then_resume_is_bit_identical(tmp_path):
     finally:
         sys.path.remove(str(tmp_path))
     out = tmp_path / "killed"
+    # in-process (n_jobs = 1: no workers outlive the kill); chunks from 8 on never finish, so the scan is still
+    # running when it is killed, somewhere in chunk 6 or 7 (evaluating or writing) or blocked at chunk 8
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(tmp_path)!r})
         from slowtoy import SlowToy
         from cevns.grids import Axis
         from cevns.scanner.scan import run_scan
         axes = [Axis("x", -2.0, 2.0, 40), Axis("y", 0.1, 10.0, 50, "log")]
-        run_scan(SlowToy(0.1), axes, output={str(out)!r}, chunk_size={CHUNK}, progress=False)
+        run_scan(SlowToy(0.1, gate=8), axes, output={str(out)!r}, chunk_size={CHUNK}, progress=False)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    stderr = tmp_path / "stderr"
+    with open(stderr, "wb") as err:  # (a file, not a pipe: nothing to drain, no EOF to wait for)
+        proc = subprocess.Popen([sys.executable, "-c", code], stderr=err)
     chunks = out / "chunks"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + WAIT
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"scan ended early (exit {proc.returncode}): {stderr.read_text()}")
             if chunks.is_dir() and len(list(chunks.glob("chunk_*.npz"))) >= 6:
                 break
-            if proc.poll() is not None:
-                raise AssertionError(f"scan ended early: {proc.stderr.read().decode()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"scan too slow: fewer than 6 chunks after {WAIT} s")
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        proc.wait(WAIT)
     finally:
         if proc.poll() is None:
             proc.kill()
-        proc.stderr.close()
+            proc.wait(WAIT)
     assert proc.returncode == -signal.SIGKILL
     done = len(list(chunks.glob("chunk_*.npz")))
     assert 6 <= done < 40 and not (out / "result.npz").exists()
