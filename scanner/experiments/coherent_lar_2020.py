@@ -10,6 +10,16 @@ normalisation nuisances (priors from the yaml) in
 :func:`cevns.kernels.shape_nuisances.binned_cevns_shape_chi2_points_bsm`. Every CEvNS model of
 :mod:`cevns.scanner.models` (NSI, magnetic moments, charge radii, millicharges, Z', scalar) enters through
 :func:`cevns.kernels.rates.cevns_source_spectra_bsm`, as for CsI 2021.
+
+Two analyses (option ``analysis``):
+
+- ``release-3d`` (default): the Poisson likelihood above on the 960 bins of the release;
+- ``energy-1d``: the seeds' CENNS-10 energy-spectrum χ² (the kind used by Miranda et al., JHEP 05 (2020) 130,
+  arXiv:2003.12050, for R_n(⁴⁰Ar) < 4.33 fm at 001:380) on the released 1-D projection ``energydata1d.txt``
+  (steady-state-subtracted data D_i, statistical errors σ_i, the collaboration's BRN projection B_i):
+  χ² = min_{α,β} Σ_i [(D_i − (1 + α) C_i − (1 + β) B_i)/σ_i]² + (α/σ_α)² + (β/σ_β)², σ_α = 17/128,
+  σ_β = 160/497 (yaml priors), profiled in closed form (:func:`energy_1d_chi2`). C_i is our CEvNS prediction
+  summed over F90 and time (same BSM kernel as the 3-D likelihood).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import re
 import numpy as np
 from scipy.special import ndtr
 
+from cevns.kernels._jit import jit
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.detector import time_bin_fractions
@@ -42,7 +53,10 @@ from .sns import (
     sns_node_weights,
 )
 
-__all__ = ["CoherentLAr2020", "LArLikelihood", "read_release_yaml", "load_3d", "energy_response"]
+__all__ = [
+    "CoherentLAr2020", "LArLikelihood", "LArEnergy1DLikelihood", "read_release_yaml", "load_3d", "energy_response",
+    "energy_1d_chi2", "energy_1d_chi2_points_bsm",
+]
 
 DATASET = "coherent-cenns10-lar-2020"
 
@@ -69,6 +83,11 @@ NUISANCES = (
     "eta_brn", "eta_delbrn", "eta_ss",
     "delta_brn_energy", "delta_brn_timing_mean", "delta_brn_timing_width",
 )
+
+# Analyses (option ``analysis``): the release's 3-D likelihood, or the seeds' 1-D energy χ² (module docstring).
+ANALYSES = ("release-3d", "energy-1d")
+# Nuisances of the 1-D energy χ²: α scales our CEvNS prediction, β the released BRN projection.
+NUISANCES_1D = ("alpha_cevns", "beta_brn")
 
 
 def read_release_yaml(text: str) -> dict:
@@ -152,8 +171,83 @@ def energy_response(e_true_kevee, eff_kevee, eff_values, mode="true", a_res=0.58
     return out
 
 
+# -- 1-D energy χ² (analysis="energy-1d") ------------------------------------------------------------------------
+@jit
+def energy_1d_chi2(c, data, err, brn, s_alpha, s_beta, profile):
+    """χ² = min_{α,β} Σ_i [(D_i − (1 + α) C_i − (1 + β) B_i)/σ_i]² + (α/σ_α)² + (β/σ_β)² and its (α, β).
+
+    ``c``, ``data``, ``err``, ``brn``: C_i, D_i, σ_i, B_i per energy bin (events). The bracket is quadratic in
+    (α, β), so the minimum is the solution of the 2×2 normal equations (w_i = 1/σ_i², r_i = D_i − C_i − B_i):
+    [Σw C² + 1/σ_α², Σw C B; Σw C B, Σw B² + 1/σ_β²] (α, β) = (Σw C r, Σw B r), solved by Cramer's rule (the
+    matrix is positive definite: the priors keep its determinant > 0). ``profile`` False holds α = β = 0.
+    Returns (χ², α, β).
+    """
+    n = c.size
+    scc = 0.0
+    scb = 0.0
+    sbb = 0.0
+    scr = 0.0
+    sbr = 0.0
+    for i in range(n):
+        w = 1.0 / (err[i] * err[i])
+        r = data[i] - c[i] - brn[i]
+        scc += w * c[i] * c[i]
+        scb += w * c[i] * brn[i]
+        sbb += w * brn[i] * brn[i]
+        scr += w * c[i] * r
+        sbr += w * brn[i] * r
+    a = 0.0
+    b = 0.0
+    if profile:
+        a11 = scc + 1.0 / (s_alpha * s_alpha)
+        a22 = sbb + 1.0 / (s_beta * s_beta)
+        det = a11 * a22 - scb * scb
+        a = (a22 * scr - scb * sbr) / det
+        b = (a11 * sbr - scb * scr) / det
+    # χ² from the residuals (not from the normal-equation shortcut χ²₀ − x·rhs, which cancels digits).
+    chi2 = (a / s_alpha) ** 2 + (b / s_beta) ** 2 if profile else 0.0
+    for i in range(n):
+        res = (data[i] - (1.0 + a) * c[i] - (1.0 + b) * brn[i]) / err[i]
+        chi2 += res * res
+    return chi2, a, b
+
+
+@jit
+def energy_1d_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, tw, zp_cp,
+                              zp_cn, data, err, brn, s_alpha, s_beta, profile):
+    """:func:`energy_1d_chi2` for each row θ = [sin²θ_W, norm, R_n(Ar), coupling vector (N_COUPLINGS)].
+
+    C_i = norm · Σ_s E_si(θ) W_s: E_si the energy-binned counts of source s from
+    :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (every CEvNS model), W_s = Σ_j P_sj its fraction inside
+    the release's time window (the F90 pattern sums to 1 in each energy bin, so the F90 sum is 1).
+    Returns chi2 (n,), eta (n, 2) = (α, β), c (n, n_E).
+    """
+    n_pts = theta.shape[0]
+    n_e = resp.shape[0]
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, 2))
+    cs = np.empty((n_pts, n_e))
+    rn = np.empty(1)
+    cpl = np.empty(N_COUPLINGS)
+    for p in range(n_pts):
+        rn[0] = theta[p, 2]
+        for k in range(N_COUPLINGS):
+            cpl[k] = theta[p, 3 + k]
+        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
+                                     resp, cpl, zp_cp, zp_cn)
+        for i in range(n_e):
+            acc = 0.0
+            for s in range(e.shape[0]):
+                acc += e[s, i] * tw[s]
+            cs[p, i] = theta[p, 1] * acc
+        chi2[p], eta[p, 0], eta[p, 1] = energy_1d_chi2(cs[p], data, err, brn, s_alpha, s_beta, profile)
+    return chi2, eta, cs
+
+
 class CoherentLAr2020(ModelExperiment):
-    """COHERENT CENNS-10 Analysis A: 12 E × 8 F90 × 10 t bins, CEvNS + BRN + delayed BRN + SS with shape nuisances."""
+    """COHERENT CENNS-10 Analysis A: 12 E × 8 F90 × 10 t bins, CEvNS + BRN + delayed BRN + SS with shape nuisances
+    (``analysis="release-3d"``), or the seeds' 1-D energy χ² with CEvNS and BRN normalisations
+    (``analysis="energy-1d"``)."""
 
     name = "coherent-lar-2020"
     description = "COHERENT CENNS-10 liquid argon Analysis A, 24.4 kg at 27.5 m (arXiv:2003.10630)"
@@ -165,12 +259,19 @@ class CoherentLAr2020(ModelExperiment):
     components = ("cevns", "brn", "delbrn", "ss")
     isotopes = ("Ar40",)
     coupling_sources = TMM_SOURCES  # kernel row: [sin²θ_W, norm, R_n(Ar), coupling vector] (theta_row)
-    OPTIONS: dict = {"efficiency": ("true", ("true", "reconstructed"))}
+    OPTIONS: dict = {"efficiency": ("true", ("true", "reconstructed")), "analysis": ("release-3d", ANALYSES)}
 
-    def __init__(self, efficiency: str = "true", n_per_piece: int = 24, n_min: int = 4):
+    def __init__(self, efficiency: str = "true", analysis: str = "release-3d", n_per_piece: int = 24,
+                 n_min: int = 4):
         if efficiency not in self.OPTIONS["efficiency"][1]:
             raise ConfigError(f"experiment '{self.name}': efficiency={efficiency} not one of true, reconstructed")
-        self.options = {"efficiency": efficiency}
+        if analysis not in ANALYSES:
+            raise ConfigError(f"experiment '{self.name}': option analysis={analysis} not one of {', '.join(ANALYSES)}")
+        self.analysis = analysis
+        self.options = {"efficiency": efficiency, "analysis": analysis}
+        if analysis == "energy-1d":
+            self.nuisance_names = NUISANCES_1D
+            self.components = ("cevns", "brn")
         y = read_release_yaml(datasets.read_text(DATASET, "LArParametersAnlA.yaml"))
         self.yaml = y
         self.mass_kg = y["fiducialMass"]["value"]
@@ -242,6 +343,17 @@ class CoherentLAr2020(ModelExperiment):
         self.bkg_base = (self.brn + self.delbrn + self.ss).ravel()
         self.obs = load_3d("datanobkgsub.txt")
 
+        # 1-D energy projection (analysis="energy-1d"): steady-state-subtracted data, its statistical error and the
+        # collaboration's BRN projection per 10-keVee bin (PROVENANCE: columns 2, 3, 5); priors σ_α, σ_β from the yaml.
+        e1d = datasets.load_table(DATASET, "energydata1d.txt", skiprows=1)
+        if e1d.shape != (12, 8) or not np.allclose(e1d[:, 0], 0.5 * (E_EDGES[1:] + E_EDGES[:-1])):
+            raise ValueError(f"energydata1d.txt: expected 12 rows × 8 columns at the bin centres, got {e1d.shape}")
+        self.obs_1d = np.ascontiguousarray(e1d[:, 1])
+        self.err_1d = np.ascontiguousarray(e1d[:, 2])
+        self.brn_1d = np.ascontiguousarray(e1d[:, 4])
+        self.sigmas_1d = np.array([self.sigmas[0], self.sigmas[3]])  # 17/128, 160/497
+        self.time_window = np.ascontiguousarray(self.time_frac.sum(axis=1))  # W_s: fraction in −0.1–4.9 µs
+
     # -- response construction (once) ---------------------------------------------------------------------------
     def time_fractions(self, trace_mu):
         """P_sj: fraction of SNS source s arriving in time bin j (no timing efficiency in CENNS-10)."""
@@ -290,16 +402,26 @@ class CoherentLAr2020(ModelExperiment):
         return theta_counts(self, self.theta_row(params, model), model)
 
     def predict_cevns_by_flavour(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
-        """CEvNS counts (12, 8, 10) of each SNS source: "numu" (prompt), "nue", "numubar" (delayed)."""
+        """CEvNS counts (12, 8, 10) of each SNS source: "numu" (prompt), "nue", "numubar" (delayed).
+
+        ``analysis="energy-1d"``: the (12,) energy spectra, summed over F90 and the time window.
+        """
         e = self.source_energy_counts(params, model)
+        if self.analysis == "energy-1d":
+            return {name: e[s] * self.time_window[s] for s, name in enumerate(SNS_SOURCES)}
         return {
             name: e[s][:, None, None] * self.pat_nom[:, :, None] * self.time_frac[s][None, None, :]
             for s, name in enumerate(SNS_SOURCES)
         }
 
     def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
-        """Expected counts (12 E × 8 F90 × 10 t) of each component at zero nuisances."""
+        """Expected counts (12 E × 8 F90 × 10 t) of each component at zero nuisances.
+
+        ``analysis="energy-1d"``: (12,) energy spectra of our CEvNS and of the released BRN projection.
+        """
         cevns = sum(self.predict_cevns_by_flavour(params, model).values())
+        if self.analysis == "energy-1d":
+            return {"cevns": cevns, "brn": self.brn_1d.copy()}
         return {"cevns": cevns, "brn": self.brn.copy(), "delbrn": self.delbrn.copy(), "ss": self.ss.copy()}
 
     def predict_with_nuisances(self, params: dict | None, eta, model: str = "sm") -> dict[str, np.ndarray]:
@@ -313,6 +435,9 @@ class CoherentLAr2020(ModelExperiment):
         x = np.asarray(eta, dtype=float).reshape(-1)
         if x.size != len(self.nuisance_names):
             raise ConfigError(f"{x.size} nuisance value(s) for the {len(self.nuisance_names)} of '{self.name}'")
+        if self.analysis == "energy-1d":  # (1 + α) C_i, (1 + β) B_i
+            pred = self.predict(params, model)
+            return {"cevns": (1.0 + x[0]) * pred["cevns"], "brn": (1.0 + x[1]) * pred["brn"]}
         e = self.source_energy_counts(params, model) * self.theta_row(params, model)[1]
         pred = self.predict(params, model)
         tn = np.einsum("si,sj->ij", e, self.time_frac)
@@ -333,10 +458,14 @@ class CoherentLAr2020(ModelExperiment):
         return {k: v.reshape(SHAPE) for k, v in out.items()}
 
     def observed(self) -> np.ndarray:
+        """Observed counts (12, 8, 10); ``analysis="energy-1d"``: the (12,) steady-state-subtracted energy data."""
+        if self.analysis == "energy-1d":
+            return self.obs_1d.copy()
         return self.obs.copy()
 
     def likelihood(self, names=(), fixed=None, model: str = "sm") -> LArLikelihood:
-        return LArLikelihood(self, list(names), dict(fixed or {}), model)
+        cls = LArEnergy1DLikelihood if self.analysis == "energy-1d" else LArLikelihood
+        return cls(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         return datasets.dataset_checksums(DATASET)
@@ -401,4 +530,23 @@ class LArLikelihood(ModelLikelihood):
         theta = self.theta(points)
         chi2, eta, status = binned_cevns_shape_chi2_points_bsm(theta, *self.arrays, self.x_start)
         self.last_status = status
+        return chi2, eta
+
+
+class LArEnergy1DLikelihood(LArLikelihood):
+    """The 1-D energy χ² of :class:`CoherentLAr2020` (``analysis="energy-1d"``) over points whose columns are
+    ``names`` (rest: ``fixed``): one BSM kernel call and a 2×2 solve per point (:func:`energy_1d_chi2_points_bsm`).
+    ``profile`` False (scan files' ``nuisances = "fixed"``) holds α = β = 0."""
+
+    def __init__(self, exp: CoherentLAr2020, names, fixed, model="sm"):
+        self.bind(exp, names, fixed, model)
+        self.profile = True
+        cp, cn = exp.zprime_arrays(model)
+        self.arrays = (*sns_node_arrays(exp), exp.resp, exp.time_window, cp, cn, exp.obs_1d, exp.err_1d, exp.brn_1d,
+                       float(exp.sigmas_1d[0]), float(exp.sigmas_1d[1]))
+
+    def evaluate(self, points):
+        theta = self.theta(points)
+        chi2, eta, _ = energy_1d_chi2_points_bsm(theta, *self.arrays, bool(self.profile))
+        self.last_status = np.zeros(theta.shape[0], dtype=np.int64)  # closed form: always converged
         return chi2, eta
