@@ -1,17 +1,19 @@
-"""Cross-check of the R_n(⁴⁰Ar) limit of coherent-lar-2020 with a simple 1-D energy χ².
+"""Cross-check of the R_n(⁴⁰Ar) limit of coherent-lar-2020 with the seeds' 1-D energy χ².
 
 The seeds' limit R_n(⁴⁰Ar) < 4.33 fm (90 % CL, 001:380; Miranda et al., JHEP 05 (2020) 130, arXiv:2003.12050)
-comes from a fit to the CENNS-10 energy spectrum, not from the 3-D release likelihood. This script recomputes
-the limit with a χ² of that kind on the released 1-D projection ``energydata1d.txt`` (steady-state-subtracted
-data with its statistical error, the collaboration's BRN projection):
+comes from a fit to the CENNS-10 energy spectrum, not from the 3-D release likelihood. The experiment option
+``coherent-lar-2020:analysis=energy-1d`` is a χ² of that kind on the released 1-D projection ``energydata1d.txt``
+(steady-state-subtracted data with its statistical error, the collaboration's BRN projection):
 
     χ²(R_n) = min_{α,β} Σ_i [(D_i − (1 + α) C_i(R_n) − (1 + β) B_i) / σ_i]² + (α/σ_α)² + (β/σ_β)²,
 
-σ_α = 17/128 (yaml CEvNS prediction uncertainty), σ_β = 160/497 (yaml prompt-BRN prior), energy bins 0–120 keVee.
-C_i(R_n) is (a) our CEvNS prediction summed over F90 and time, (b) the released CEvNS shape (energydata1d.txt
-normalised to the release's 128 events) times our R_n dependence C_i(R_n)/C_i(R_n⁰). The 90 % limit is where
-Δχ² = 2.71 above the minimum over R_n ∈ [2, 8] fm (the `rn_ar` range), and over [1.65, 8] fm (Helm needs
-R > √3 s = 1.56 fm). It prints the 3-D likelihood's limit next to them. Run: ``python scripts/lar_rn_crosscheck.py``.
+σ_α = 17/128 (yaml CEvNS prediction uncertainty), σ_β = 160/497 (yaml prompt-BRN prior), energy bins 0–120 keVee
+(:func:`cevns.scanner.experiments.coherent_lar_2020.energy_1d_chi2`). This script evaluates it with
+C_i(R_n) = (a) our CEvNS prediction summed over F90 and time (the option's likelihood itself), (b) the released CEvNS
+shape (energydata1d.txt normalised to the release's 128 events) times our R_n dependence C_i(R_n)/C_i(R_n⁰), the
+same closed form. The 90 % limit is where Δχ² = 2.71 above the minimum over R_n ∈ [2, 8] fm (the `rn_ar` range),
+and over [1.65, 8] fm (Helm needs R > √3 s = 1.56 fm). It prints `cevns fit` of both analyses next to them.
+Run: ``python scripts/lar_rn_crosscheck.py``.
 """
 
 from __future__ import annotations
@@ -19,22 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from cevns.scanner import datasets
-from cevns.scanner.experiments.coherent_lar_2020 import DATASET, CoherentLAr2020
+from cevns.scanner.experiments import get_experiment
+from cevns.scanner.experiments.coherent_lar_2020 import DATASET, energy_1d_chi2, energy_1d_chi2_points_bsm
+from cevns.scanner.fit import fit
 
-SIG_ALPHA = 17.0 / 128.0
-SIG_BETA = 160.0 / 497.0
-
-
-def chi2_1d(data, err, cevns, brn):
-    """χ² of the module docstring minimised over (α, β): linear least squares with Gaussian priors."""
-    w = 1.0 / err**2
-    r0 = data - cevns - brn
-    a = np.array([[np.sum(w * cevns * cevns) + 1 / SIG_ALPHA**2, np.sum(w * cevns * brn)],
-                  [np.sum(w * cevns * brn), np.sum(w * brn * brn) + 1 / SIG_BETA**2]])
-    b = np.array([np.sum(w * cevns * r0), np.sum(w * brn * r0)])
-    x = np.linalg.solve(a, b)
-    res = r0 - x[0] * cevns - x[1] * brn
-    return float(np.sum(w * res * res) + (x[0] / SIG_ALPHA) ** 2 + (x[1] / SIG_BETA) ** 2)
+ENERGY_1D = "coherent-lar-2020:analysis=energy-1d"
 
 
 def upper_limit(grid, chi2, level=2.71):
@@ -47,31 +38,32 @@ def upper_limit(grid, chi2, level=2.71):
 
 
 def main():
-    exp = CoherentLAr2020()
+    exp = get_experiment(ENERGY_1D)
+    lik = exp.likelihood(["rn_ar"])
     tab = datasets.load_table(DATASET, "energydata1d.txt", skiprows=1)
-    data, err, rel_cevns, brn = tab[:, 1], tab[:, 2], tab[:, 3], tab[:, 4]
+    rel_cevns = tab[:, 3]
     rel_shape = rel_cevns / rel_cevns.sum() * 128.0
-    r0 = exp.rn_default
-    c0 = exp.predict({"rn_ar": r0})["cevns"].sum(axis=(1, 2))
+    sig_a, sig_b = exp.sigmas_1d
     grid = np.linspace(1.65, 8.0, 636)
-    rows = {"ours": [], "release shape × our R_n dependence": []}
-    for r in grid:
-        c = exp.predict({"rn_ar": r})["cevns"].sum(axis=(1, 2))
-        rows["ours"].append(chi2_1d(data, err, c, brn))
+    # The likelihood takes radii below the `rn_ar` range (2 fm) as they come; the kernel's third output is C_i(R_n).
+    rows = {"ours": lik.evaluate(grid[:, None])[0]}
+    _, _, cs = energy_1d_chi2_points_bsm(lik.theta(grid[:, None]), *lik.arrays, True)
+    c0 = exp.predict({"rn_ar": exp.rn_default})["cevns"]
+    rel = []
+    for c in cs:
         ratio = np.divide(c, c0, out=np.ones_like(c), where=c0 > 0)
-        rows["release shape × our R_n dependence"].append(chi2_1d(data, err, rel_shape * ratio, brn))
-    print("1-D energy chi2 (energydata1d.txt, stat errors, alpha/beta nuisances), 90 % CL upper limits on R_n(Ar):")
+        rel.append(energy_1d_chi2(rel_shape * ratio, exp.obs_1d, exp.err_1d, exp.brn_1d, sig_a, sig_b, True)[0])
+    rows["release shape × our R_n dependence"] = np.array(rel)
+    print(f"1-D energy chi2 ({ENERGY_1D}: energydata1d.txt, stat errors, alpha/beta nuisances), 90 % CL upper "
+          "limits on R_n(Ar):")
     for name, vals in rows.items():
-        vals = np.array(vals)
         in_range = grid >= 2.0
         lim2 = upper_limit(grid[in_range], vals[in_range])
         lim16 = upper_limit(grid, vals)
         best = grid[int(np.argmin(vals))]
         print(f"  {name:38s} best {best:.2f} fm; < {lim2:.2f} fm (range from 2 fm), < {lim16:.2f} fm (from 1.65 fm)")
-    from cevns.scanner.fit import fit
-
-    res = fit("coherent-lar-2020", ["rn_ar"])
-    print(f"  3-D release likelihood (cevns fit):     {_describe(res)}")
+    print(f"  {ENERGY_1D} (cevns fit): {_describe(fit(ENERGY_1D, ['rn_ar']))}")
+    print(f"  3-D release likelihood (cevns fit):     {_describe(fit('coherent-lar-2020', ['rn_ar']))}")
     print("seeds: < 4.33 fm at 90 % CL (001:380, Miranda et al.)")
 
 
