@@ -1021,11 +1021,15 @@ def _build_entries() -> list[Entry]:
                 quantity=f"TMM |Λ_1|, |Λ_2|, |Λ_3| upper limits, {group} {label} ({config})", published=list(pub),
                 published_text=", ".join(f"{x:g}" for x in pub) if config == "current" else
                 "[" + ", ".join(f"{x:g}" for x in pub) + "]", cl="90 %", unit="1e-10 μ_B", kind="values",
-                dataset=f"Asimov setup of 003:249–260 ({config}), model tmm, one Λ_i at a time; statistics-only "
-                "variant of the χ² of 003:280 (nuisance a held at 0, sys=off" + (
-                    "; all SNS sources' SM CEvNS in N, the TMM signal of the beam only, sm=all" if beam else "") +
-                "), the reading the seed's numbers follow (they scale as exposure^−1/4; the printed χ² with a "
-                "profiled saturates, docs/physics/future-setups.md)",
+                dataset=(f"setup of 003:249–260 ({config}) with the first-phase χ² of 003:273–277 on the measured "
+                         "142 events (pulls a1, a2 profiled; all SNS sources' SM CEvNS in N, the TMM signal of the "
+                         "beam only, sm=all), model tmm, one Λ_i at a time" if first_phase else
+                         f"Asimov setup of 003:249–260 ({config}), model tmm, one Λ_i at a time; statistics-only "
+                         "variant of the χ² of 003:280 (nuisance a held at 0, sys=off" + (
+                             "; all SNS sources' SM CEvNS in N, the TMM signal of the beam only, sm=all" if beam
+                             else "") +
+                         "), the reading the seed's numbers follow (they scale as exposure^−1/4; the printed χ² with "
+                         "a profiled saturates, docs/physics/future-setups.md)"),
                 source=f"003:{line}", tolerance=0.2, tolerance_why="upper limits: 20 % on each",
                 requires=((name, None),), note=why,
                 compute=functools.partial(tmm_row, exp)))
