@@ -25,14 +25,10 @@ import math
 import numpy as np
 
 from cevns.kernels._jit import jit
-from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.binned import binned_cevns_chi2_points, binned_cevns_chi2_points_bsm
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
-from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
-from cevns.kernels.fluxes import sns_moment
 from cevns.kernels.nuclear import isotope
-from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
@@ -46,6 +42,7 @@ from .sns import (
     SNS_SOURCES,
     Targets,
     recoil_nodes,
+    sns_electron_mm_rate,
     sns_fluence,
     sns_incoherent_weights,
     sns_node_arrays,
@@ -316,22 +313,14 @@ class CoherentCsI2017(ModelExperiment):
     def _electron_mm_response(self, n_molecules):
         """ν–e magnetic-moment counts per μ_B² (3 sources, 25 PE bins) on the 55 + 53 electrons of CsI.
 
-        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I (as CsI 2021);
+        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I (as CsI 2021,
+        :func:`~cevns.scanner.experiments.sns.sns_electron_mm_rate`);
         electron recoils are not quenched: mean PE = 1e3 T · 13.348 (light yield in PE/keVee), then the same
         Poisson × acceptance 1-PE response as the nuclear recoils (:func:`pe_bin_weights`).
         """
-        thr_cs, cnt_cs = shell_arrays("Cs")
-        thr_i, cnt_i = shell_arrays("I")
-        edges = [t for t in (*thr_cs, *thr_i) if ES_T_LO < t < ES_T_HI]
-        t_nodes, t_w = piecewise_gauss_legendre(sorted({ES_T_LO, 1e-3, 3e-3, ES_T_HI, *edges}), 16, 6)
-        rate = np.zeros((3, t_nodes.size))
+        t_nodes, rate = sns_electron_mm_rate(("Cs", "I"), n_molecules, self.fluence, ES_T_LO, ES_T_HI)
         fine = np.empty((50, t_nodes.size))
         for k, t in enumerate(t_nodes):
-            zeff = z_eff(t, thr_cs, cnt_cs) + z_eff(t, thr_i, cnt_i)
-            emin = es_e_min(t)
-            for s in range(3):
-                mom = max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
-                rate[s, k] = t_w[k] * n_molecules * self.fluence * ES_MM_PREFACTOR * zeff * mom
             fine[:, k] = pe_bin_weights(1e3 * t * LIGHT_YIELD)
         return np.ascontiguousarray(_fine_to_coarse(rate @ fine.T))
 
@@ -467,10 +456,6 @@ class CsI2017Likelihood(CsIKernelRows, ModelLikelihood):
         else:
             self.arrays = (*common, exp.resp_roi, exp.tfrac_roi)
             self.arrays_bsm = (*bsm, exp.resp_roi, exp.tfrac_roi, exp.es_mm_roi, cp, cn)
-
-    def check_names(self, names, fixed):
-        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
-            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
 
     def evaluate(self, points):
         theta = self.theta(points)

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.binned import binned_cevns_chi2_points_bsm, binned_cevns_chi2_points_extra
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.cross_sections import axial_charge
 from cevns.kernels.detector import pe_bin_response, polynomial_quenching, time_bin_fractions
-from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
-from cevns.kernels.fluxes import sns_moment
 from cevns.kernels.nuclear import isotope, spin_excess
-from cevns.kernels.quadrature import gauss_legendre, piecewise_gauss_legendre
+from cevns.kernels.quadrature import gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
 from ..errors import ConfigError
-from ..likelihood import Likelihood
 from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
-from .base import ModelExperiment
+from .base import ModelExperiment, ModelLikelihood
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCE_SPEC,
@@ -35,6 +31,7 @@ from .sns import (
     Targets,
     recoil_nodes,
     sns_axial_weights,
+    sns_electron_mm_rate,
     sns_fluence,
     sns_incoherent_weights,
     sns_node_weights,
@@ -185,21 +182,11 @@ class CoherentCsI2021(ModelExperiment):
     def _electron_mm_response(self, n_molecules):
         """ν–e magnetic-moment counts per μ_B² (3 sources, 9 PE bins) on the 55 + 53 electrons of CsI.
 
-        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I; electron recoils
-        are not quenched (E_ee = T).
+        dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of Cs and I
+        (:func:`~cevns.scanner.experiments.sns.sns_electron_mm_rate`); electron recoils are not quenched (E_ee = T).
         """
-        thr_cs, cnt_cs = shell_arrays("Cs")
-        thr_i, cnt_i = shell_arrays("I")
-        t_lo, t_hi = 1e-4, 1.2e-2  # MeV: 0.1 keV (≈ 1 PE) to 12 keV (160 PE, > 6σ above the 60-PE window)
-        edges = [t for t in (*thr_cs, *thr_i) if t_lo < t < t_hi]
-        t_nodes, t_w = piecewise_gauss_legendre([t_lo, 1e-3, 3e-3, t_hi, *edges], 16, 6)
-        rate = np.zeros((3, t_nodes.size))
-        for k, t in enumerate(t_nodes):
-            zeff = z_eff(t, thr_cs, cnt_cs) + z_eff(t, thr_i, cnt_i)
-            emin = es_e_min(t)
-            for s in range(3):
-                mom = max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
-                rate[s, k] = t_w[k] * n_molecules * self.fluence * ES_MM_PREFACTOR * zeff * mom
+        # Recoils 0.1 keV (≈ 1 PE) to 12 keV (160 PE, > 6σ above the 60-PE window).
+        t_nodes, rate = sns_electron_mm_rate(("Cs", "I"), n_molecules, self.fluence, 1e-4, 1.2e-2)
         resp = np.array([self._pe_response_at(1e3 * t) for t in t_nodes]).T  # (9, n_T)
         return rate @ resp.T
 
@@ -265,10 +252,16 @@ class CoherentCsI2021(ModelExperiment):
 
 
 class CsIKernelRows:
-    """Kernel rows of the CsI likelihoods (2021 and 2017): [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector].
+    """Kernel rows of the CsI likelihoods (2021 and 2017): [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector], and
+    their name check (:meth:`check_names` of :class:`~cevns.scanner.experiments.base.ModelLikelihood`).
 
     Needs ``names``, ``fixed``, ``defaults`` and ``model`` on the likelihood.
     """
+
+    def check_names(self, names, fixed) -> None:
+        """Refuse the common radius ``rn`` together with a per-isotope one (``rn_cs``, ``rn_i``)."""
+        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
+            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
 
     def theta(self, points) -> np.ndarray:
         """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
@@ -294,30 +287,18 @@ class CsIKernelRows:
         return bool(np.all(cpl == coupling_columns("sm", {}, 1, sources=SNS_SOURCE_SPEC)[0]))
 
 
-class CsILikelihood(CsIKernelRows, Likelihood):
+class CsILikelihood(CsIKernelRows, ModelLikelihood):
     """Profiled χ² of :class:`CoherentCsI2021` over points whose columns are ``names`` (rest: ``fixed``)."""
 
     def __init__(self, exp: CoherentCsI2021, names, fixed, model="sm"):
-        exp.check_likelihood_names(names, fixed, model)
-        if "rn" in (*names, *fixed) and ({"rn_cs", "rn_i"} & {*names, *fixed}):
-            raise ConfigError("give either 'rn' (common radius) or 'rn_cs'/'rn_i', not both")
-        self.names = tuple(names)
-        self.model = model
-        self.nuisance_names = exp.nuisance_names
-        self.experiment_name = exp.name
-        self.fixed = exp.check_params(dict(fixed), model)
-        self.defaults = exp.defaults()
+        self.bind(exp, names, fixed, model)
         cp, cn = exp.zprime_arrays(model)
         self.arrays = (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z,
                        exp.targets.n, SNS_SOURCE_FLAVOUR, exp.resp, exp.time_frac, exp.axial.ravel().copy(), exp.es_mm,
                        cp, cn)
         self.bkg = np.vstack([exp.brn.ravel(), exp.nin.ravel(), exp.ss.ravel()])
         self.obs = exp.obs.ravel().copy()
-        self._checksums = exp.data_checksums()
         self.profile = True  # False: nuisances held at 0 (scan files' nuisances = "fixed")
-
-    def data_checksums(self):
-        return dict(self._checksums)
 
     def evaluate(self, points):
         theta = self.theta(points)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.couplings import FLAVOUR_E, FLAVOUR_MU
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
+from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, es_e_min, z_eff
 from cevns.kernels.fluxes import (
     E_MICHEL_MAX,
     E_PROMPT,
@@ -24,7 +26,7 @@ from cevns.kernels.quadrature import piecewise_gauss_legendre
 
 __all__ = [
     "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
-    "sns_incoherent_weights", "sns_node_arrays", "Targets", "sns_fluence",
+    "sns_incoherent_weights", "sns_node_arrays", "sns_electron_mm_rate", "Targets", "sns_fluence",
 ]
 
 SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR
@@ -107,7 +109,6 @@ def sns_incoherent_weights(targets: Targets, fluence: float, t_nodes, t_weights)
     M_φ²)² per point).
     """
     from cevns.kernels.constants import HBARC2_MEV2_CM2
-    from cevns.kernels.electron_scattering import ES_MM_PREFACTOR
 
     n_iso, n_t = len(targets.names), t_nodes.size
     mm = np.zeros((n_iso, 3, n_t))
@@ -121,6 +122,30 @@ def sns_incoherent_weights(targets: Targets, fluence: float, t_nodes, t_weights)
                 mm[a, s, k] = scale * ES_MM_PREFACTOR * max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
                 sc[a, s, k] = scale * HBARC2_MEV2_CM2 * m * m / (4.0 * np.pi) * t * sns_moment(s, 2, emin)
     return mm, sc
+
+
+def sns_electron_mm_rate(elements, n_molecules: float, fluence: float, t_lo: float, t_hi: float):
+    """ν–e magnetic-moment counts per μ_B² of the three SNS sources at electron-recoil nodes T_k [MeV] in
+    [``t_lo``, ``t_hi``], on the electrons of ``n_molecules`` molecules made of one atom of each of ``elements``.
+
+    dσ/dT = Z_eff(T) (πα²/m_e²)(1/T − 1/E) (000:1384) with the stepped Z_eff of each element (summed), so
+    rate_sk = w_k n Φ (πα²/m_e²)(ħc)² Z_eff(T_k) [Φ0/T − Φ1]_s at E_min(T_k). The nodes are Gauss–Legendre with
+    breaks at 1 and 3 keV and at every shell edge inside the range (Z_eff steps there). Returns
+    (t_nodes (n_T,), rate (3, n_T)); the caller folds ``rate`` with its (unquenched) detector response.
+    """
+    shells = [shell_arrays(el) for el in elements]
+    edges = [t for thr, _ in shells for t in thr if t_lo < t < t_hi]
+    t_nodes, t_w = piecewise_gauss_legendre([t_lo, 1e-3, 3e-3, t_hi, *edges], 16, 6)
+    rate = np.zeros((3, t_nodes.size))
+    for k, t in enumerate(t_nodes):
+        zeff = 0.0
+        for thr, cnt in shells:
+            zeff += z_eff(t, thr, cnt)
+        emin = es_e_min(t)
+        for s in range(3):
+            mom = max(sns_moment(s, 0, emin) / t - sns_moment(s, 1, emin), 0.0)
+            rate[s, k] = t_w[k] * n_molecules * fluence * ES_MM_PREFACTOR * zeff * mom
+    return t_nodes, rate
 
 
 def sns_node_arrays(exp):
