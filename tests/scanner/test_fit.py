@@ -54,3 +54,30 @@ def test_disjoint_regions_reported():
     np.testing.assert_allclose(chi - res["chi2_min"], fitmod.LEVELS["90"], atol=2e-3)
     mid = 0.5 * (regions[0][1] + regions[1][0])  # between the islands Δχ² is above the level
     assert lik.evaluate(np.array([[mid]]))[0][0] - res["chi2_min"] > fitmod.LEVELS["90"]
+
+
+def test_even_chi2_reports_the_non_negative_minimum(monkeypatch):
+    """χ² = (x² − 4)² + 10 (a magnetic moment's χ² is even in μ): the best fit is +2, not the mirror −2; the 90 %
+    regions are the two mirror intervals around ±2 (Δχ² = 2.706 at x² = 4 ± √2.706), and an odd χ² keeps its
+    negative minimum."""
+    from cevns.scanner.likelihood import Likelihood
+
+    class Even(Likelihood):
+        names = ("mu_nu_mu",)
+        nuisance_names = ()
+
+        def __init__(self, shift=0.0):
+            self.shift = shift
+
+        def evaluate(self, p):
+            x = np.asarray(p, dtype=float)[:, 0]
+            return (x * x - 4.0) ** 2 + self.shift * x + 10.0, np.zeros((x.size, 0))
+
+    monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Even())
+    res = fitmod.fit("x", ["mu_nu_mu"])
+    assert res["best"]["mu_nu_mu"] == pytest.approx(2.0, abs=1e-5)
+    d = np.sqrt(fitmod.LEVELS["90"])
+    want = [[-np.sqrt(4 + d), -np.sqrt(4 - d)], [np.sqrt(4 - d), np.sqrt(4 + d)]]
+    np.testing.assert_allclose(res["regions_90"]["mu_nu_mu"], want, atol=1e-5)
+    monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Even(shift=0.5))  # odd part: minimum near −2
+    assert fitmod.fit("x", ["mu_nu_mu"])["best"]["mu_nu_mu"] < 0
