@@ -1008,10 +1008,12 @@ def _build_entries() -> list[Entry]:
         ("CsI[Na]", "current"): "first-phase χ² of 003:273–277 on the measured 142 events (B_0n = 6, B_ss = 405, pulls "
         "σ_a1 = 0.28, σ_a2 = 0.25 profiled as the seed's min over a1, a2); efficiency 'Eq. (??)' read as the 2017 "
         "release acceptance",
-        ("CONUS", None): "in-row ratios Λ1:Λ2:Λ3 agree to 2 % (the projection is right); the absolute scale depends on "
-        "power, flux and threshold, which 003 does not print (003:266): ours ≈ 3× stronger",
-        ("TEXONO", None): "as CONUS: in-row ratios agree, reactor setup not printed, ours ≈ 3× stronger",
-        ("CONNIE", None): "as CONUS: in-row ratios agree, reactor setup not printed, ours ≈ 1.8× stronger",
+        ("CONUS", None): "in-row ratios Λ1:Λ2:Λ3 agree to 2 % (the projection is right); thresholds read as "
+        "electron-equivalent (Lindhard); ours 0.78–0.82 of the seed against 0.87–0.91 for TEXONO: the CONUS/TEXONO "
+        "flux ratio the paper used (2.4 from its own future rows) differs from the thermal powers here (3.65) and "
+        "003 does not print its fluxes (docs/physics/future-setups.md)",
+        ("TEXONO", None): "as CONUS: in-row ratios agree; electron-equivalent threshold",
+        ("CONNIE", None): "as CONUS: in-row ratios agree; electron-equivalent threshold",
         ("MINER", "future"): "the seed's future MINER row is inconsistent with its own configuration table "
         "(docs/physics/future-setups.md)",
         ("RED100", "future"): "the seed's future RED100 (7× better for 20× exposure) is impossible in any Poisson "
