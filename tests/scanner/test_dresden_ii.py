@@ -1,12 +1,13 @@
 """Dresden-II: loaders against PROVENANCE, reactor spectra, rates against an independent scipy quad, options, fits."""
 
-import bisect
 import math
 import pickle
 
 import numpy as np
 import pytest
-from scipy import integrate, special, stats
+from dresden_quad_helpers import bin_prob as _bin_prob
+from dresden_quad_helpers import interp as _interp
+from scipy import integrate, special
 
 from cevns.kernels.constants import G_FERMI, HBARC2_MEV2_CM2, HBARC_MEV_FM, M_ELECTRON
 from cevns.kernels.couplings import FLAVOUR_E
@@ -109,19 +110,8 @@ def _helm(q, rms, s=0.9):
     return (3 * special.spherical_jn(1, x) / x if x > 1e-6 else 1.0) * math.exp(-0.5 * q * q * s * s)
 
 
-def _interp(x, y):
-    """Scalar piecewise-linear interpolant of the nodes (pure Python, fast inside quad; right-continuous)."""
-    xs, ys = list(x), list(y)
-
-    def f(e):
-        j = min(max(bisect.bisect_right(xs, e) - 1, 0), len(xs) - 2)
-        return ys[j] + (ys[j + 1] - ys[j]) * (e - xs[j]) / (xs[j + 1] - xs[j])
-    return f
 
 
-def _bin_prob(e_true, lo, hi):
-    sig = math.sqrt(0.0685**2 + 2.96e-3 * 0.11 * max(e_true, 0.0))
-    return stats.norm.cdf(hi, e_true, sig) - stats.norm.cdf(lo, e_true, sig)
 
 
 def _quad_cevns_bin(exp, i, iso_index):

@@ -1,12 +1,13 @@
 """Dresden-II beyond the SM: magnetic moment, charge radii (diagonal and transition), millicharge, NSI, mediator
 models; SM limits, independent scipy-quad checks of the new terms, scaling, and the published μ_νe limits."""
 
-import bisect
 import math
 
 import numpy as np
 import pytest
-from scipy import integrate, special, stats
+from dresden_quad_helpers import bin_prob as _bin_prob
+from dresden_quad_helpers import interp as _interp
+from scipy import integrate, special
 
 from cevns.kernels.constants import ALPHA_EM, G_FERMI, HBARC2_MEV2_CM2, M_ELECTRON, M_W, SIN2W_LOW_ENERGY
 from cevns.kernels.couplings import FLAVOUR_E
@@ -69,18 +70,8 @@ def test_defaults_reproduce_the_sm(fef):
 
 
 # -- magnetic moment ------------------------------------------------------------------------------------------------
-def _interp(x, y):
-    xs, ys = list(x), list(y)
-
-    def f(e):
-        j = min(max(bisect.bisect_right(xs, e) - 1, 0), len(xs) - 2)
-        return ys[j] + (ys[j + 1] - ys[j]) * (e - xs[j]) / (xs[j + 1] - xs[j])
-    return f
 
 
-def _bin_prob(e_true, lo, hi):
-    sig = math.sqrt(0.0685**2 + 2.96e-3 * 0.11 * max(e_true, 0.0))
-    return stats.norm.cdf(hi, e_true, sig) - stats.norm.cdf(lo, e_true, sig)
 
 
 def _flux_integral(f, e_nu, emin, g):

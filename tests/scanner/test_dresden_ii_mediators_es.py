@@ -1,12 +1,13 @@
 """Dresden-II ν̄_e–e through the light mediators (Z' models, scalar-universal): SM limit, contact limit, independent
 scipy double quads of one bin, (no) interference, models without an electron coupling, binned = per-node."""
 
-import bisect
 import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from dresden_quad_helpers import bin_prob as _bin_prob
+from dresden_quad_helpers import interp as _interp
+from scipy import integrate
 
 from cevns.kernels.constants import (
     ALPHA_EM,
@@ -104,18 +105,8 @@ def test_heavy_mediator_is_the_contact_shift(fef):
 
 
 # -- independent double quads -----------------------------------------------------------------------------------------
-def _interp(x, y):
-    xs, ys = list(x), list(y)
-
-    def f(e):
-        j = min(max(bisect.bisect_right(xs, e) - 1, 0), len(xs) - 2)
-        return ys[j] + (ys[j + 1] - ys[j]) * (e - xs[j]) / (xs[j + 1] - xs[j])
-    return f
 
 
-def _bin_prob(e_true, lo, hi):
-    sig = math.sqrt(0.0685**2 + 2.96e-3 * 0.11 * max(e_true, 0.0))
-    return stats.norm.cdf(hi, e_true, sig) - stats.norm.cdf(lo, e_true, sig)
 
 
 def _quad_bin(exp, i, dsigma):
