@@ -383,6 +383,16 @@ def _shape_setup(bkg_up, bkg_down, nb):
 
 
 @jit
+def _shape_buffers(bkg_up, bkg_down, nb, n_pts, n_t):
+    """Nuisance rows (:func:`_shape_setup`) and the scratch and output arrays of the binned shape kernels."""
+    up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
+    nz = up.shape[0]
+    return (up, down, lo, hi, np.empty(nb), np.empty(n_pts), np.empty((n_pts, nz)), np.empty(n_pts, dtype=np.int64),
+            np.empty(nz), np.empty((8 + 2 * nz, max(nz, nb))), np.empty((nz, nb)), np.empty(n_t), np.empty(n_t),
+            np.empty(n_t))
+
+
+@jit
 def _cevns_rows(e, norm, pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0, tn, tu, td):
     """Rows 0–2 of ``up``/``down`` (CEvNS normalisation, pattern and timing shapes) and μ⁰ from E_si (n_src, n_e)."""
     n_src, n_e = e.shape
@@ -437,21 +447,10 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
     """
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    n_t = time_nom.shape[1]
-    nb = resp.shape[0] * pat_nom.shape[1] * n_t
-    up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
-    nz = up.shape[0]
-    mu0 = np.empty(nb)
-    chi2 = np.empty(n_pts)
-    xs = np.empty((n_pts, nz))
-    status = np.empty(n_pts, dtype=np.int64)
-    x = np.empty(nz)
-    work = np.empty((8 + 2 * nz, max(nz, nb)))
-    rows = np.empty((nz, nb))
+    nb = resp.shape[0] * pat_nom.shape[1] * time_nom.shape[1]
+    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(bkg_up, bkg_down, nb, n_pts,
+                                                                                        time_nom.shape[1])
     rn = np.empty(n_iso)
-    tn = np.empty(n_t)
-    tu = np.empty(n_t)
-    td = np.empty(n_t)
     for p in range(n_pts):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
@@ -460,10 +459,8 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
                     tn, tu, td)
         x[:] = x_start
         _normalisation_start(obs, mu0, up, down, sigmas, x, work[0, :nb], lo, hi, 2)
-        c2, st = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
-        chi2[p] = c2
+        chi2[p], status[p] = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
         xs[p, :] = x
-        status[p] = st
     return chi2, xs, status
 
 
@@ -479,21 +476,10 @@ def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gaus
     """
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
-    n_t = time_nom.shape[1]
-    nb = resp.shape[0] * pat_nom.shape[1] * n_t
-    up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
-    nz = up.shape[0]
-    mu0 = np.empty(nb)
-    chi2 = np.empty(n_pts)
-    xs = np.empty((n_pts, nz))
-    status = np.empty(n_pts, dtype=np.int64)
-    x = np.empty(nz)
-    work = np.empty((8 + 2 * nz, max(nz, nb)))
-    rows = np.empty((nz, nb))
+    nb = resp.shape[0] * pat_nom.shape[1] * time_nom.shape[1]
+    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(bkg_up, bkg_down, nb, n_pts,
+                                                                                        time_nom.shape[1])
     rn = np.empty(n_iso)
-    tn = np.empty(n_t)
-    tu = np.empty(n_t)
-    td = np.empty(n_t)
     c0 = 2 + n_iso
     for p in range(n_pts):
         for a in range(n_iso):
@@ -505,8 +491,6 @@ def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gaus
                     tn, tu, td)
         x[:] = x_start
         _normalisation_start(obs, mu0, up, down, sigmas, x, work[0, :nb], lo, hi, 2)
-        c2, st = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
-        chi2[p] = c2
+        chi2[p], status[p] = profile_piecewise_into(obs, mu0, up, down, sigmas, x, work, rows, lo, hi)
         xs[p, :] = x
-        status[p] = st
     return chi2, xs, status
