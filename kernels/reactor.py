@@ -107,13 +107,19 @@ def ge_resolution(e_kev, sigma_n_kev, eta_kev, fano):
 
 
 @jit
-def gauss_bin_response(mean, sigma, edges, out):
-    """out_i = ∫_{edges_i}^{edges_{i+1}} N(E; mean, σ) dE (exact, erf); the Gaussian is truncated at E = 0."""
+def gauss_bin_response(mean, sigma, edges, out, renormalise=False):
+    """out_i = ∫_{edges_i}^{edges_{i+1}} N(E; mean, σ) dE (exact, erf); the Gaussian is truncated at E = 0.
+
+    ``renormalise``: divide by P(E > 0) = [1 + erf(mean/(√2 σ))]/2, i.e. every event keeps a positive reconstructed
+    energy (the public Dresden-II reanalysis, arXiv:2202.10829 code: ``AA = 2/(1 + erf(E/(√2σ)))``); otherwise the
+    part of the Gaussian below 0 is lost. Matters only for true energies within a few σ of 0.
+    """
     r = 1.0 / (math.sqrt(2.0) * sigma)
+    norm = 2.0 / (1.0 + math.erf(mean * r)) if renormalise else 1.0
     for i in range(edges.size - 1):
         lo = max(edges[i], 0.0)
         hi = max(edges[i + 1], 0.0)
-        out[i] = 0.5 * (math.erf((hi - mean) * r) - math.erf((lo - mean) * r))
+        out[i] = 0.5 * norm * (math.erf((hi - mean) * r) - math.erf((lo - mean) * r))
     return out
 
 

@@ -203,20 +203,26 @@ class DresdenII(Experiment):
     # channels: "cevns" switches the ν̄_e–e channel off (the CEvNS-only rows of 002:240).
     # nr_min: "ion" starts the recoil integral at one e–h pair of mean ionisation; "none" at 1e-8 MeV (sub-ionisation
     # recoils then leak into the bins through the Gaussian noise; the magnetic-moment term grows as ln(1/T_min)).
+    # smearing: the Gaussian is cut at E = 0; "renormalised" (default, the public reanalysis code of
+    # arXiv:2202.10829) rescales it to unit probability above 0, "cut" drops the part below 0 (before 2026-11-24).
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
                "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),
-               "nr_min": ("ion", ("ion", "none")), "migdal": ("off", ("off", "on"))}
+               "nr_min": ("ion", ("ion", "none")), "migdal": ("off", ("off", "on")),
+               "smearing": ("renormalised", ("renormalised", "cut"))}
 
     def __init__(self, qf: str = "fef", flux: str = "hmve", k: float = LINDHARD_K, channels: str = "cevns+es",
-                 nr_min: str = "ion", n_per_piece: int = 24, migdal: str = "off"):
-        for key, val in (("qf", qf), ("flux", flux), ("channels", channels), ("nr_min", nr_min), ("migdal", migdal)):
+                 nr_min: str = "ion", n_per_piece: int = 24, migdal: str = "off", smearing: str = "renormalised"):
+        for key, val in (("qf", qf), ("flux", flux), ("channels", channels), ("nr_min", nr_min), ("migdal", migdal),
+                         ("smearing", smearing)):
             allowed = self.OPTIONS[key][1]
             if val not in allowed:
                 raise ConfigError(f"experiment 'dresden-ii': option {key}={val} not one of {', '.join(allowed)}")
         k = float(k)
         if not (np.isfinite(k) and k > 0):
             raise ConfigError(f"experiment 'dresden-ii': option k={k} must be a positive number")
-        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min, "migdal": migdal}
+        self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min, "migdal": migdal,
+                        **({} if smearing == "renormalised" else {"smearing": smearing})}
+        self.renormalise = smearing == "renormalised"
         self.nr_min = nr_min
         self.qf_model, self.flux_model, self.k, self.channels = qf, flux, k, channels
 
@@ -345,11 +351,13 @@ class DresdenII(Experiment):
         self.resp_ee = np.ascontiguousarray(self.resp_ee)
 
     def _response(self, e_true_kev):
-        """R_ik = ∫_{bin i} N(E; E_k, σ(E_k)) dE (Gaussian truncated at 0)."""
+        """R_ik = ∫_{bin i} N(E; E_k, σ(E_k)) dE (Gaussian truncated at 0; renormalised above 0 unless
+        smearing=cut, :func:`cevns.kernels.reactor.gauss_bin_response`)."""
         out = np.zeros((self.edges.size - 1, e_true_kev.size))
         col = np.empty(self.edges.size - 1)
         for k, e in enumerate(e_true_kev):
-            out[:, k] = gauss_bin_response(e, ge_resolution(e, SIGMA_N_KEV, ETA_KEV, FANO), self.edges, col)
+            out[:, k] = gauss_bin_response(e, ge_resolution(e, SIGMA_N_KEV, ETA_KEV, FANO), self.edges, col,
+                                           self.renormalise)
         return out
 
     def _start_point(self):

@@ -94,6 +94,16 @@ def test_resolution_and_bin_response():
     # truncation at zero: a bin below 0 gets nothing
     gauss_bin_response(0.0, 0.1, np.array([-1.0, 0.0, 1.0]), out[:2])
     assert out[0] == 0.0 and out[1] == pytest.approx(0.5)
+    # renormalised (the reanalysis' convention): unit probability above 0, unchanged far above 0
+    gauss_bin_response(0.0, 0.1, np.array([-1.0, 0.0, 1.0]), out[:2], True)
+    assert out[0] == 0.0 and out[1] == pytest.approx(1.0)
+    gauss_bin_response(0.02, 0.0685, edges, out, True)
+    ref = np.diff(stats.norm.cdf(edges, 0.02, 0.0685)) / stats.norm.sf(0.0, 0.02, 0.0685)
+    np.testing.assert_allclose(out, ref, rtol=1e-9, atol=1e-15)
+    far = np.empty(130)
+    gauss_bin_response(0.8, 0.07, edges, far, True)
+    gauss_bin_response(0.8, 0.07, edges, out)
+    np.testing.assert_allclose(far, out, rtol=1e-12)
 
 
 def test_es_total_cross_section_nuebar():

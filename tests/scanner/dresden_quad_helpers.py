@@ -17,7 +17,9 @@ def interp(x, y):
     return f
 
 
-def bin_prob(e_true, lo, hi):
-    """P(lo < E_rec < hi) for the Ge resolution σ² = σ_n² + η F E (σ_n 68.5 eV, η 2.96 eV, F 0.11; keV)."""
+def bin_prob(e_true, lo, hi, renormalise=True):
+    """P(lo < E_rec < hi) for the Ge resolution σ² = σ_n² + η F E (σ_n 68.5 eV, η 2.96 eV, F 0.11; keV), the Gaussian
+    cut at 0 and (default, the experiment's smearing=renormalised) rescaled to unit probability above 0."""
     sig = math.sqrt(0.0685**2 + 2.96e-3 * 0.11 * max(e_true, 0.0))
-    return stats.norm.cdf(hi, e_true, sig) - stats.norm.cdf(lo, e_true, sig)
+    p = stats.norm.cdf(hi, e_true, sig) - stats.norm.cdf(lo, e_true, sig)
+    return p / stats.norm.sf(0.0, e_true, sig) if renormalise else p

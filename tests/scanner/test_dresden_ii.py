@@ -101,6 +101,19 @@ def test_options_refused_when_unknown():
         DresdenII(qf="lind")
     with pytest.raises(ConfigError):
         DresdenII(k=-1.0)
+    with pytest.raises(ConfigError, match="smearing"):
+        parse_experiment("dresden-ii:smearing=gauss")
+
+
+def test_smearing_option():
+    """smearing=renormalised (default, the reanalysis code's 2/(1 + erf(E/√2σ))) vs cut: identical far above the
+    noise, more events near threshold where sub-threshold recoils leak in (SM CEvNS 95.4 vs 89.4 per day, Fef)."""
+    ren, cut = get_experiment("dresden-ii"), get_experiment("dresden-ii:smearing=cut")
+    a, b = ren.predict()["cevns"], cut.predict()["cevns"]
+    assert a.sum() == pytest.approx(95.4, abs=0.2) and b.sum() == pytest.approx(89.4, abs=0.2)
+    assert np.all(a >= b) and a[0] > 1.05 * b[0]
+    hi, far = ren.e_centres > 0.9, ren.te_nodes > 0.9e-3  # bins and true energies far above the noise
+    np.testing.assert_allclose(ren.resp_ee[hi][:, far], cut.resp_ee[hi][:, far], rtol=1e-12)
 
 
 # -- rates against an independent quad -------------------------------------------------------------------------
