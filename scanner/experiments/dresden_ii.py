@@ -13,9 +13,10 @@ Rates are counts per 10-eV bin per day (the release's unit), so every prediction
 Beyond the SM (spec page, "Beyond the SM"): every CEvNS model through
 :func:`cevns.kernels.rates.cevns_source_spectra_bsm` (ν_e couplings), and ν̄_e–e with the magnetic moment, the
 diagonal and transition charge radii and the millicharge through precomputed binned pieces weighted by T⁰, T⁻¹, T⁻²
-(:func:`cevns.kernels.reactor.dresden_es_bsm`), and with the Z' and scalar mediators through per-node pieces, binned
-once per likelihood when the mediator mass is fixed (:func:`cevns.kernels.reactor.dresden_es_mediator`). The recoil
-integral starts at one e–h pair of mean ionisation.
+(:func:`cevns.kernels.reactor.dresden_es_bsm`), and with the Z' and scalar mediators and the dark Z (whose
+sin²θ_W(|q|) shift has the Z' propagator form) through per-node pieces, binned once per likelihood when the mediator
+mass is fixed (:func:`cevns.kernels.reactor.dresden_es_mediator`). The recoil integral starts at one e–h pair of mean
+ionisation.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cevns.kernels.constants import (
     M_ELECTRON,
     M_W,
     N_AVOGADRO,
+    RHO_NC,
     SIN2W_LOW_ENERGY,
 )
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
@@ -126,9 +128,11 @@ def es_columns(values: dict, n: int, model: str = "sm") -> np.ndarray:
     g_V → g_V + (2/3) m_W² s_W² Δ⟨r²_ee⟩ − √2πα q_ν/(G_F m_e T) (the CEvNS shift of cevns.scanner.models with the
     opposite sign, as the electron charge is opposite to the proton's; arXiv:2205.09484), Δ⟨r²⟩ = ⟨r²⟩ − ⟨r²⟩_SM;
     τ = Σ_β [(2/3) m_W² s_W² ⟨r²_eβ⟩]²; μ² = (μ_νe/μ_B)². Mediators: G = g_Z'² and M_V² = m_Z'² of the Z' models
-    (the electron charges are in :func:`electron_zprime_coefficient`); S = g_φ⁴ (g_ν = g_e = g_φ: the seeds' scalar
-    couples universally to quarks and leptons, 000:357) and M_φ² of ``scalar-universal``. Absent masses are 0, as in
-    :func:`cevns.scanner.models.coupling_columns`; other models get G = S = 0 and M² = 1 (no 0/0).
+    (the electron charges are in :func:`electron_zprime_coefficient`); for ``darkz`` G and M_V² are the CEvNS Z'-slot
+    values of :func:`cevns.scanner.models.coupling_columns` (G = √2 G_F 2ρ ε δ M_Z m_Zd s_W c_W, M_V² = m_Zd²,
+    :func:`cevns.kernels.darkz.darkz_g2`), so both channels see one dark Z; S = g_φ⁴ (g_ν = g_e = g_φ: the seeds'
+    scalar couples universally to quarks and leptons, 000:357) and M_φ² of ``scalar-universal``. Absent masses are 0,
+    as in :func:`cevns.scanner.models.coupling_columns`; other models get G = S = 0 and M² = 1 (no 0/0).
     ``values``: name → scalar or (n,) array (SM if absent).
     """
 
@@ -141,7 +145,11 @@ def es_columns(values: dict, n: int, model: str = "sm") -> np.ndarray:
     out[:, 2] = sum((_CR_PREF * get(f"rch2_{p}") * _CR_UNIT_MEV) ** 2 for p in ("emu", "etau"))
     out[:, 3] = (get("mu_nu_e") * MAGNETIC_MOMENT_UNIT) ** 2
     out[:, 5] = out[:, 7] = 1.0
-    if zprime_name(model) not in (None, "darkz"):
+    if model == "darkz":
+        zd = coupling_columns(model, values, n)
+        out[:, 4] = zd[:, 6]
+        out[:, 5] = zd[:, 7]
+    elif zprime_name(model) is not None:
         out[:, 4] = get("g_zp") ** 2
         out[:, 5] = get("m_zp") ** 2
     elif model == "scalar-universal":
@@ -160,12 +168,23 @@ def electron_zprime_coefficient(model: str, t_mev) -> np.ndarray:
     loop (kinetic-mixing) charge of 000:1051: on the proton it is +(2α/π) ε_βα(|q|) per unit Q'_ν
     (:func:`cevns.kernels.mediators.zprime_coefficients`), so on the electron (electric charge −1) it is the
     negative of the ν_e row of those proton coefficients, at |q| = √(2 m_e T). Quark models (B − L, …) get no loop
-    term, as in CEvNS. ``t_mev``: electron recoil energies [MeV].
+    term, as in CEvNS.
+
+    Dark Z (``darkz``, :mod:`cevns.kernels.darkz`): sin²θ_W → κ_d(|q|²) sin²θ_W in every neutral-current coupling,
+    each through its own sin²θ_W dependence. The CEvNS proton coupling (radiatively corrected, ∂g_V^p/∂s² = −2ρ) gets
+    Δg_V^p = −2ρ s²(κ_d − 1) = G/(√2 G_F (|q|² + m_Zd²)) (the Z' slots with c_p = 1/(√2 G_F)); the ν̄_e–e coupling
+    g_V = 1/2 + 2 s² of :func:`cevns.kernels.electron_scattering.es_couplings` (tree level, ∂g_V/∂s² = 2: the
+    electron's NC coupling −1/2 + 2 s², Q_e = −1, plus the charged current) gets Δg_V^e = +2 s²(κ_d − 1) =
+    −Δg_V^p/ρ at the same |q|, i.e. c_e = −1/(ρ √2 G_F) with the same G and M² = m_Zd². Per unit electric charge the
+    two shifts are equal up to ρ − 1 = 6.3e-4, which keeps a heavy dark Z exactly equal to a shift of the ``sin2w``
+    parameter in each channel. ``t_mev``: electron recoil energies [MeV].
     """
     t = np.asarray(t_mev, dtype=float)
     key = zprime_name(model)
-    if key is None or key == "darkz":
+    if key is None:
         return np.zeros(t.shape)
+    if key == "darkz":
+        return np.full(t.shape, -1.0 / (RHO_NC * math.sqrt(2.0) * G_FERMI))
     qu, qd, q_e = ZPRIME_CHARGES[key][:3]
     c = np.full(t.shape, q_e * q_e / (math.sqrt(2.0) * G_FERMI))
     if qu == 0.0 and qd == 0.0:
@@ -402,21 +421,16 @@ class DresdenII(Experiment):
         return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
     def check_model(self, model: str) -> None:
-        """Every model acts on both channels except the dark Z, whose ν̄_e–e exchange is not implemented: refuse it
-        while the ν̄_e–e channel is on."""
+        """Every model of ``cevns list`` acts on both channels (the dark Z on ν̄_e–e through
+        :func:`electron_zprime_coefficient`)."""
         if model not in self.models:
             raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-        if model == "darkz" and self.channels != "cevns":
-            raise ConfigError(
-                f"experiment '{self.name}': model '{model}' acts on CEvNS only here (ν–e exchange of the dark Z "
-                "is not implemented); use 'dresden-ii:channels=cevns'"
-            )
 
     def es_mediator_arrays(self, model: str = "sm", row=None):
         """(mode, es_nodes, resp_ee, med_bins) of :func:`cevns.kernels.reactor.dresden_es_mediator` for ``model``.
 
         Mode ES_MED_OFF without the ν̄_e–e channel or for a model with no ν_e–e mediator coupling (c_e ≡ 0: B − 3L_μ,
-        B_y + L_μ + L_τ, L_μ − L_τ; sm, tmm, darkz); ES_MED_BINNED when a kernel ``row`` is given, i.e. the masses
+        B_y + L_μ + L_τ, L_μ − L_τ; sm, tmm); ES_MED_BINNED when a kernel ``row`` is given, i.e. the masses
         are the same for every point (the pieces are binned here at the row's M_V², M_φ²); ES_MED_NODES otherwise.
         """
         nodes = self.es_nodes.copy()
@@ -550,7 +564,7 @@ class DresdenLikelihood(Likelihood):
         self.rn_default = exp.rn_default.copy()
         # ν̄_e–e mediator pieces binned once when the mediator mass is not scanned (cevns.kernels.reactor,
         # ES_MED_BINNED); per-node fold otherwise.
-        mass_free = any(nm in self.names for nm in ("m_zp", "m_phi"))
+        mass_free = any(nm in self.names for nm in ("m_zp", "m_phi", "m_zd"))
         self.arrays = (*exp._arrays(model, None if mass_free else self.row0), exp.e_centres, exp.obs, exp.err,
                        exp.p0.copy(), SIGMA_N_KEV)
         self._checksums = exp.data_checksums()

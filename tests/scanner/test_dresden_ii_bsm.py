@@ -12,7 +12,7 @@ from scipy import integrate, special
 from cevns.kernels.constants import ALPHA_EM, G_FERMI, HBARC2_MEV2_CM2, M_ELECTRON, M_W, SIN2W_LOW_ENERGY
 from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.rates import N_COUPLINGS
-from cevns.kernels.reactor import dresden_chi2_points, dresden_signal
+from cevns.kernels.reactor import ES_MED_BINNED, dresden_chi2_points, dresden_signal
 from cevns.scanner.errors import ConfigError
 from cevns.scanner.experiments import get_experiment
 from cevns.scanner.fit import fit
@@ -211,8 +211,8 @@ def test_models_and_refusals(fef):
         fef.likelihood(["mu_nu_mu"], {})
     with pytest.raises(ConfigError):
         make_likelihood("dresden-ii", "sm", {}, ["rch2_mumu"])
-    with pytest.raises(ConfigError, match="channels=cevns"):  # the dark Z has no ν–e exchange here
-        make_likelihood("dresden-ii", "darkz", {"m_zd": 10.0}, ["eps_dark"])
+    # the dark Z acts on ν–e too (tests/scanner/test_dresden_ii_mediators_es.py), so the default channels take it
+    assert make_likelihood("dresden-ii", "darkz", {"m_zd": 10.0}, ["eps_dark"]).arrays[15] == ES_MED_BINNED
     cev = get_experiment("dresden-ii:channels=cevns")
     lik = make_likelihood("dresden-ii:channels=cevns", "zprime-b-l", {"m_zp": 10.0}, ["g_zp"])
     c, _ = lik.evaluate(np.array([[0.0], [1e-5]]))

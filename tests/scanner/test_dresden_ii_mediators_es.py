@@ -1,6 +1,8 @@
-"""Dresden-II ν̄_e–e through the light mediators (Z' models, scalar-universal): SM limit, contact limit, independent
-scipy double quads of one bin, (no) interference, models without an electron coupling, binned = per-node."""
+"""Dresden-II ν̄_e–e through the light mediators (Z' models, scalar-universal, dark Z): SM limit, contact limit,
+independent scipy double quads of one bin, (no) interference, models without an electron coupling, binned = per-node;
+the dark Z's electron shift against its proton shift and against a shifted sin²θ_W."""
 
+import json
 import math
 
 import numpy as np
@@ -16,9 +18,14 @@ from cevns.kernels.constants import (
     M_ELECTRON,
     M_MUON,
     M_W,
+    RHO_NC,
     SIN2W_LOW_ENERGY,
 )
+from cevns.kernels.couplings import FLAVOUR_E
+from cevns.kernels.mediators import zprime_coefficients
+from cevns.kernels.rates import N_COUPLINGS
 from cevns.kernels.reactor import ES_MED_BINNED, ES_MED_NODES, ES_MED_OFF
+from cevns.scanner.cli import main as cli_main
 from cevns.scanner.experiments import get_experiment
 from cevns.scanner.experiments.dresden_ii import electron_zprime_coefficient
 from cevns.scanner.registry import make_likelihood
@@ -77,7 +84,8 @@ def test_electron_coefficients():
         np.testing.assert_allclose(electron_zprime_coefficient(f"zprime-{model}", t), q2 / SQ2GF, rtol=1e-14,
                                    err_msg=model)
     assert np.all(electron_zprime_coefficient("scalar-universal", t) == 0)
-    assert np.all(electron_zprime_coefficient("darkz", t) == 0)
+    # the dark Z: Δg_V^e = +2Δs² = −Δg_V^p/ρ with the proton's coefficient 1/(√2 G_F) (test_darkz_* below)
+    np.testing.assert_allclose(electron_zprime_coefficient("darkz", t), -1.0 / (RHO_NC * SQ2GF), rtol=1e-15)
     for model, heavy in (("le-lmu", M_MUON), ("le-ltau", 1776.93)):
         c = electron_zprime_coefficient(f"zprime-{model}", t)
         for k, tk in enumerate(t):
@@ -219,3 +227,118 @@ def test_binned_equals_per_node(fef):
     # and the predictions: ES changes by more than round-off at these couplings
     p = fef.predict({"g_zp": 1e-6, "m_zp": 1.0}, model="zprime-universal")
     assert p["es"].sum() > 1.05 * fef.predict({})["es"].sum()
+
+
+# -- dark Z (darkz): sin²θ_W → κ_d(|q|²) sin²θ_W on electrons ----------------------------------------------------------
+M_Z = 91187.6  # MeV (PDG 2024), written out independently of cevns.kernels.darkz
+
+
+def _dlm_ds2(q2, eps, delta, m_zd, s2):
+    """Δsin²θ_W(|q|²) = s²(κ_d − 1) = −ε δ (M_Z/m_Zd) s_W c_W m_Zd²/(|q|² + m_Zd²) (DLM 2012, arXiv:1203.2947)."""
+    return -eps * delta * (M_Z / m_zd) * math.sqrt(s2 * (1 - s2)) * m_zd**2 / (q2 + m_zd**2)
+
+
+def test_darkz_zero_coupling_is_the_sm(fef):
+    """ε = 0 gives the SM signal and χ² exactly on the default channels, through the binned (m_Zd fixed) and the
+    per-node (m_Zd scanned) paths; the dark Z is no longer refused with ν–e on."""
+    sm_es, sm_cev = _es(fef, "sm", {}), _cevns(fef, "sm", {})
+    c_sm = fef.likelihood([], {}).evaluate(np.zeros((1, 0)))[0][0]
+    for m in (0.05, 10.0):
+        assert np.array_equal(_es(fef, "darkz", {"eps_dark": 0.0, "m_zd": m}), sm_es)
+        assert np.array_equal(_cevns(fef, "darkz", {"eps_dark": 0.0, "m_zd": m}), sm_cev)
+        binned = make_likelihood("dresden-ii", "darkz", {"m_zd": m}, ["eps_dark"])
+        nodes = make_likelihood("dresden-ii", "darkz", {}, ["eps_dark", "m_zd"])
+        assert binned.arrays[15] == ES_MED_BINNED and nodes.arrays[15] == ES_MED_NODES
+        assert binned.evaluate(np.array([[0.0]]))[0][0] == c_sm
+        assert nodes.evaluate(np.array([[0.0, m]]))[0][0] == c_sm
+    # and a non-zero ε moves ν–e (m_Zd = 1 MeV, ε δ = 1e-5: Δg_V ≈ −0.78 at T → 0)
+    d = _es(fef, "darkz", {"eps_dark": 1e-2, "m_zd": 1.0}) - sm_es
+    assert np.all(d[:60] < 0) and abs(d.sum()) > 0.3 * sm_es.sum()
+
+
+@pytest.mark.parametrize("eps, delta, m_zd, s2", [(3e-3, 1e-3, 10.0, SIN2W_LOW_ENERGY), (-7e-3, 4e-3, 0.3, 0.25)])
+def test_darkz_electron_shift_is_opposite_to_the_proton_shift(fef, eps, delta, m_zd, s2):
+    """At one |q| the package's proton shift (CEvNS Z' slots 6–7 × the dark-Z c_p) and electron shift (ES columns
+    4–5 × c_e) are −2ρΔs² and +2Δs² of DLM's Δs²(|q|): equal and opposite per unit charge (Δg_V^f = −2Q_f Δs²;
+    the proton coupling carries the radiative ρ, the tree-level ν–e coupling does not, hence the factor ρ)."""
+    n_iso = len(fef.targets.names)
+    row = _rows(fef, "darkz", {"eps_dark": eps, "delta_zd": delta, "m_zd": m_zd, "sin2w": s2})
+    c0 = 2 + n_iso
+    g_p, m2_p = row[c0 + 6], row[c0 + 7]
+    g_e, m2_e = row[c0 + N_COUPLINGS + 4], row[c0 + N_COUPLINGS + 5]
+    assert g_e == g_p and m2_e == m2_p == m_zd**2
+    for q2 in (1e-5, 2e-3, 0.1, 50.0, 140.0):  # MeV²: ν–e (2 m_e T) and CEvNS |q|² ranges
+        cp = zprime_coefficients("darkz", np.array([math.sqrt(q2)]))[0][FLAVOUR_E, 0]
+        ce = electron_zprime_coefficient("darkz", q2 / (2 * M_ELECTRON))
+        dgp = g_p * cp / (q2 + m2_p)
+        dge = g_e * ce / (q2 + m2_e)
+        ds2 = _dlm_ds2(q2, eps, delta, m_zd, s2)
+        assert abs(ds2) > 1e-6
+        assert dgp == pytest.approx(-2 * RHO_NC * ds2, rel=1e-12)
+        assert dge == pytest.approx(2 * ds2, rel=1e-12)
+        # per unit charge, Δg_V^f/(−2Q_f) = Δs² seen by f: Q_p = +1, Q_e = −1 (the proton's with ρ divided out)
+        assert dge / (-2 * -1) == pytest.approx(dgp / (-2 * 1) / RHO_NC, rel=1e-12)
+        assert np.sign(dge) == -np.sign(dgp)
+
+
+@pytest.mark.parametrize("eps", [1e-2, -1e-2])
+def test_darkz_heavy_is_a_shifted_sin2w_on_electrons(fef, eps):
+    """m_Zd = 1 GeV ≫ |q| (2 m_e T < 3e-3 MeV²): the dark Z's ν–e increment equals that of the SM ν–e rate at
+    sin²θ_W → κ_d(0) sin²θ_W (the `sin2w` parameter; ν–e part only, norm = 0, since `sin2w` also moves CEvNS)."""
+    delta, m = 1e-2, 1e3
+    sm = _es(fef, "sm", {})
+    ds2 = _dlm_ds2(0.0, eps, delta, m, SIN2W_LOW_ENERGY)
+    assert 3e-3 < abs(ds2) < 5e-3
+    got = _es(fef, "darkz", {"eps_dark": eps, "delta_zd": delta, "m_zd": m}) - sm
+    ref = _es(fef, "sm", {"sin2w": SIN2W_LOW_ENERGY + ds2}) - sm
+    assert abs(ref.sum()) > 5e-3 * sm.sum()
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-12 * sm.max())
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+@pytest.mark.parametrize("eps, delta, m_zd", [(1e-2, 1e-3, 1.0), (-1e-4, 1e-3, 0.05), (-3e-3, 4e-3, 30.0)])
+def test_darkz_es_vs_quad(fef, eps, delta, m_zd):
+    """Dark-Z increment of the ν̄_e–e counts in one bin vs a double quad of the SM bracket with g_V = 1/2 + 2κ_d s²,
+    κ_d s² = s² + Δs²(2 m_e T) from DLM, minus the same at Δs² = 0. m_Zd = 1 MeV: Δg_V ≈ −0.78 (contact-like);
+    50 keV: the propagator varies across the bin's recoils (2 m_e T ≈ m_Zd²); 30 MeV: a small shift."""
+    i = 4
+    s2 = SIN2W_LOW_ENERGY
+    gv0, ga = 0.5 + 2 * s2, -0.5
+
+    def bracket(e, t, gv):
+        return (gv + ga) ** 2 + (gv - ga) ** 2 * (1 - t / e) ** 2 - (gv * gv - ga * ga) * M_ELECTRON * t / e**2
+
+    def dsigma(e, t):
+        gv = gv0 + 2 * _dlm_ds2(2 * M_ELECTRON * t, eps, delta, m_zd, s2)
+        return ES_PREF * (bracket(e, t, gv) - bracket(e, t, gv0))
+
+    ref = _quad_bin(fef, i, dsigma)
+    fast = _es(fef, "darkz", {"eps_dark": eps, "delta_zd": delta, "m_zd": m_zd}) - _es(fef, "sm", {})
+    assert abs(ref) > 1e-6
+    assert fast[i] == pytest.approx(ref, rel=1e-3)
+
+
+def test_darkz_binned_equals_per_node():
+    """Fixed-m_Zd likelihood (pieces binned once) = m_Zd-scanning one (per-node fold) to 1e-9."""
+    for m in (0.05, 1.0, 47.0):
+        binned = make_likelihood("dresden-ii", "darkz", {"m_zd": m}, ["eps_dark"])
+        nodes = make_likelihood("dresden-ii", "darkz", {}, ["eps_dark", "m_zd"])
+        eps = np.array([-3e-3, 1e-4, 2e-3]) * m
+        c1 = binned.evaluate(eps[:, None])[0]
+        c2 = nodes.evaluate(np.column_stack([eps, np.full(eps.size, m)]))[0]
+        np.testing.assert_allclose(c1, c2, rtol=1e-9, err_msg=str(m))
+
+
+def test_darkz_cli_fit_default_channels(capsys):
+    """`cevns fit dresden-ii --model darkz --free eps_dark` runs with ν–e on; its χ² at the best fit is the default
+    likelihood's (CEvNS + ν–e), not the CEvNS-only one."""
+    assert cli_main(["fit", "dresden-ii", "--model", "darkz", "--free", "eps_dark", "--fix", "m_zd=1", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    best = res["best"]["eps_dark"]
+    pt = np.array([[best]])
+    both = make_likelihood("dresden-ii", "darkz", {"m_zd": 1.0}, ["eps_dark"]).evaluate(pt)[0][0]
+    cev = make_likelihood("dresden-ii:channels=cevns", "darkz", {"m_zd": 1.0}, ["eps_dark"]).evaluate(pt)[0][0]
+    assert res["chi2_min"] == pytest.approx(both, rel=1e-9)
+    assert abs(both - cev) > 1e-4
+    sm = make_likelihood("dresden-ii", "sm", {}, []).evaluate(np.zeros((1, 0)))[0][0]
+    assert res["chi2_min"] <= sm + 1e-9
