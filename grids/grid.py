@@ -15,24 +15,28 @@ from cevns.grids.axes import Axis
 from cevns.scanner.errors import ConfigError
 
 
-class Grid:
-    """The product of ``axes`` (1 to 3 of them, distinct names)."""
+def check_axes(axes, min_axes: int, what: str, where: str = "axes", name_where: str | None = None,
+               expected: str = "Axis objects") -> tuple[Axis, ...]:
+    """``axes`` as a tuple after checking their number (``min_axes`` to 3), type and distinct names; a ConfigError
+    names ``where`` (``name_where`` for duplicate names) and says what a ``what`` needs."""
+    axes = tuple(axes)
+    if not min_axes <= len(axes) <= 3:
+        span = "1 to 3" if min_axes == 1 else f"{min_axes} or 3"
+        raise ConfigError(f"{where}: a {what} needs {span} axes, got {len(axes)}")
+    for a in axes:
+        if not isinstance(a, Axis):
+            raise ConfigError(f"{where}: expected {expected}, got {a!r}")
+    names = [a.name for a in axes]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"{name_where or where}: duplicate axis name(s) {dup}")
+    return axes
 
-    def __init__(self, axes: Sequence[Axis]):
-        axes = tuple(axes)
-        if not 1 <= len(axes) <= 3:
-            raise ConfigError(f"axes: a grid needs 1 to 3 axes, got {len(axes)}")
-        for a in axes:
-            if not isinstance(a, Axis):
-                raise ConfigError(f"axes: expected Axis objects, got {a!r}")
-        names = [a.name for a in axes]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ConfigError(f"axes: duplicate axis name(s) {dup}")
-        self.axes = axes
-        self._values = tuple(a.values for a in axes)
-        for v in self._values:
-            v.flags.writeable = False
+
+class AxesView:
+    """Names, dimension and shape of an object holding ``axes`` (a grid, a scan result)."""
+
+    axes: tuple[Axis, ...]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -45,6 +49,17 @@ class Grid:
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(a.points for a in self.axes)
+
+
+class Grid(AxesView):
+    """The product of ``axes`` (1 to 3 of them, distinct names)."""
+
+    def __init__(self, axes: Sequence[Axis]):
+        axes = check_axes(axes, 1, "grid")
+        self.axes = axes
+        self._values = tuple(a.values for a in axes)
+        for v in self._values:
+            v.flags.writeable = False
 
     @property
     def size(self) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from cevns.grids.axes import Axis
+from cevns.grids.grid import AxesView
 from cevns.scanner.checkpoint import atomic_file
 from cevns.scanner.errors import OutputError
 
@@ -35,7 +36,7 @@ RESULT_NAME = "result.npz"
 
 
 @dataclass
-class ScanResult:
+class ScanResult(AxesView):
     """A finished scan. ``dchi2 = chi2 − chi2_min``; ``eta[..., j]`` is nuisance ``nuisance_names[j]``."""
 
     axes: tuple[Axis, ...]
@@ -52,20 +53,8 @@ class ScanResult:
     path: Path | None = None
 
     @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.axes)
-
-    @property
     def values(self) -> tuple[np.ndarray, ...]:
         return tuple(a.values for a in self.axes)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.axes)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(a.points for a in self.axes)
 
     @property
     def best_fit_dict(self) -> dict[str, float]:

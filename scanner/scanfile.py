@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cevns.grids.axes import SPACINGS, Axis
-from cevns.grids.grid import Grid
+from cevns.grids.grid import Grid, check_axes
 from cevns.scanner.errors import ConfigError
 
 if sys.version_info >= (3, 11):  # noqa: UP036 (setup.cfg: python >= 3.10)
@@ -185,16 +185,8 @@ def _validate(spec: ScanSpec) -> None:
         pairs.append((k, float(v)))
     object.__setattr__(spec, "fixed", tuple(pairs))
 
-    axes = tuple(spec.axes)
-    if not 2 <= len(axes) <= 3:
-        raise ConfigError(f"[[scan.axes]]: a scan needs 2 or 3 axes, got {len(axes)}")
-    for a in axes:
-        if not isinstance(a, Axis):
-            raise ConfigError(f"[[scan.axes]]: expected an axis table, got {a!r}")
+    axes = check_axes(spec.axes, 2, "scan", "[[scan.axes]]", "[[scan.axes]] name", "an axis table")
     names = [a.name for a in axes]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ConfigError(f"[[scan.axes]] name: duplicate axis name(s) {dup}")
     both = [n for n in names if n in dict(pairs)]
     if both:
         raise ConfigError(
