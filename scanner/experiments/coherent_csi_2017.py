@@ -35,7 +35,7 @@ from .. import datasets
 from ..errors import ConfigError
 from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS
 from .base import ModelExperiment, ModelLikelihood
-from .coherent_csi_2021 import CsIKernelRows
+from .coherent_csi_2021 import CsIKernelRows, CsIParameters
 from .sns import (
     SNS_SOURCE_FLAVOUR,
     SNS_SOURCE_SPEC,
@@ -229,7 +229,7 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
     return chi2, eta, n_th
 
 
-class CoherentCsI2017(ModelExperiment):
+class CoherentCsI2017(CsIParameters, ModelExperiment):
     """COHERENT CsI 2017: binned PE × time Poisson likelihood (default) or the single-bin χ² of seed 003."""
 
     name = "coherent-csi-2017"
@@ -352,15 +352,6 @@ class CoherentCsI2017(ModelExperiment):
         fine[idx] = pdf[:, 1] * EXPOSURE_GWH * acceptance(pdf[:, 0])
         tpdf = datasets.load_table(DATASET, "arrivalTimePDF_promptNeutrons.txt", delimiter=",")[:, 1]
         return np.outer(_fine_to_coarse(fine), tpdf)
-
-    # -- parameters -----------------------------------------------------------------------------------------------
-    def theta(self, params: dict | None = None) -> np.ndarray:
-        """Kernel parameter row [sin²θ_W, norm, R_n(Cs), R_n(I)] from a parameter dictionary."""
-        p = self.defaults()
-        p.update(self.check_params(params or {}))
-        if "rn" in p:
-            p["rn_cs"] = p["rn_i"] = p["rn"]
-        return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
 
     # -- predictions ----------------------------------------------------------------------------------------------
     def _source_energy_counts(self, params=None, model="sm"):

@@ -90,7 +90,19 @@ def rebin(centres, values, width, edges):
     return out
 
 
-class CoherentCsI2021(ModelExperiment):
+class CsIParameters:
+    """The SM kernel row of a CsI experiment (2021 and 2017) from a parameter dictionary."""
+
+    def theta(self, params: dict | None = None) -> np.ndarray:
+        """Kernel parameter row [sin²θ_W, norm, R_n(Cs), R_n(I)] from a parameter dictionary."""
+        p = self.defaults()
+        p.update(self.check_params(params or {}))
+        if "rn" in p:
+            p["rn_cs"] = p["rn_i"] = p["rn"]
+        return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
+
+
+class CoherentCsI2021(CsIParameters, ModelExperiment):
     """COHERENT CsI 2021: 9 PE × 11 time bins, CEvNS + BRN + NIN + SS, eq. (10) of seed 000."""
 
     name = "coherent-csi-2021"
@@ -204,15 +216,6 @@ class CoherentCsI2021(ModelExperiment):
         e_shape = rebin(pe[:, 0], pe[:, 1], 1.0, PE_EDGES)
         t_shape = rebin(tr[:, 0], tr[:, 1], 0.01, TIME_EDGES)
         return np.outer(e_shape / e_shape.sum(), t_shape / t_shape.sum())
-
-    # -- parameters ---------------------------------------------------------------------------------------------
-    def theta(self, params: dict | None = None) -> np.ndarray:
-        """Kernel parameter row [sin²θ_W, norm, R_n(Cs), R_n(I)] from a parameter dictionary."""
-        p = self.defaults()
-        p.update(self.check_params(params or {}))
-        if "rn" in p:
-            p["rn_cs"] = p["rn_i"] = p["rn"]
-        return np.array([p["sin2w"], p["cevns_norm"], p["rn_cs"], p["rn_i"]])
 
     # -- predictions ----------------------------------------------------------------------------------------------
     def _source_energy_counts(self, params, model="sm"):
