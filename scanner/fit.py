@@ -126,7 +126,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
                                        options={"xatol": 1e-8})
         best = np.array([res.x])
         # A χ² even in the parameter (magnetic moments, transition radii) has mirror minima: report the one ≥ 0.
-        if best[0] < 0.0 and ranges[0][0] <= -best[0] <= ranges[0][1] and chi2_at(-best) <= chi2_at(best) + 1e-9:
+        if best[0] < 0.0 and ranges[0][0] <= -best[0] <= ranges[0][1] and chi2_at(-best) <= res.fun + 1e-9:
             best = -best
     else:
         res = optimize.minimize(chi2_at, start, method="Nelder-Mead", bounds=ranges,
