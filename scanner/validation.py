@@ -1021,12 +1021,11 @@ def _build_entries() -> list[Entry]:
         "scaling (×2.1 expected)"}
     for label, group, name, beam, cur, fut, line in tmm_rows:
         for config, pub in (("current", cur), ("future", fut)):
-            from .experiments.future import SETUPS
+            from .experiments.future import tmm_seed_options
 
-            first_phase = SETUPS[name][config].get("chi2") == "first-phase"  # pulls profiled (003:273–277)
-            opts = [f"config={config}"] + ([f"beam={beam}", "sm=all"] if beam else []) + ([] if first_phase else
-                                                                                         ["sys=off"])
-            exp = f"{name}:{','.join(opts)}"
+            extra = tmm_seed_options(name, config, beam)
+            first_phase = "sys=off" not in extra  # the first-phase CsI χ², pulls profiled (003:273–277)
+            exp = f"{name}:{','.join([f'config={config}'] + ([f'beam={beam}'] if beam else []) + extra)}"
             short = label.split("[")[0].lower()
             why = tmm_why.get((label, config), tmm_why.get((label, None), ""))
             E.append(_e(

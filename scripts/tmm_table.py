@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from cevns.scanner.experiments.future import SETUPS
+from cevns.scanner.experiments.future import SETUPS, tmm_seed_options
 from cevns.scanner.fit import fit
 
 # (row label, group, experiment name, beam) → seed 003:348–366 values: ((Λ1, Λ2, Λ3) current, [future]).
@@ -53,10 +53,7 @@ def experiment_name(name: str, beam: str | None, config: str, reading: str = "se
     if thr == "nr" and SETUPS[name].get("threshold_scale") == "ee":
         opts.append("thr=nr")
     if reading == "seed":
-        # The current COHERENT CsI row uses the first-phase χ² of 003:273–277 on the measured 142 events, whose two
-        # pulls the seed minimises over (the setup's chi2="first-phase"): keep them profiled there.
-        first_phase = SETUPS[name][config].get("chi2") == "first-phase"
-        opts += (["sm=all"] if beam else []) + ([] if first_phase else ["sys=off"])
+        opts += tmm_seed_options(name, config, beam)
     return f"{name}:{','.join(opts)}"
 
 

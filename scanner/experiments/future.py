@@ -56,6 +56,7 @@ from .coherent_csi_2017 import SIGMA_A2 as CSI17_SIGMA_A2
 from .coherent_csi_2017 import single_bin_chi2
 from .sns import (
     SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_SPEC,
     SNS_SOURCES,
     Targets,
     recoil_nodes,
@@ -67,7 +68,7 @@ from .sns import (
 __all__ = [
     "SETUPS", "FutureSetup", "FutureLikelihood", "asimov_chi2_points", "asimov_chi2_points_bsm", "reactor_spectrum",
     "reactor_moments", "reactor_flux", "FISSION_FRACTIONS", "ENERGY_PER_FISSION_MEV", "SNS_BEAMS",
-    "SNS_SOURCE_HELICITY", "applicable_parameters", "lindhard_k", "ee_to_nr", "threshold_nr_kev",
+    "SNS_SOURCE_HELICITY", "applicable_parameters", "lindhard_k", "ee_to_nr", "threshold_nr_kev", "tmm_seed_options",
 ]
 
 DAYS_PER_YEAR = 365.25
@@ -167,7 +168,7 @@ SNS_CURRENT_YR = 308.1 / DAYS_PER_YEAR
 # Sources of each SNS beam selection (indices into SNS_SOURCES: prompt ν_μ; delayed ν_e, ν̄_μ; 003:201–223) and
 # whether each SNS source is an antineutrino (positive helicity, 003:175–185).
 SNS_BEAMS = {"all": (0, 1, 2), "prompt": (0,), "delayed": (1, 2)}
-SNS_SOURCE_HELICITY = (False, False, True)
+SNS_SOURCE_HELICITY = tuple(anti for _, anti in SNS_SOURCE_SPEC)
 
 # name -> setup. "current" = unbracketed, "future" = [bracketed] columns of 003:249–260; σ = σ_stat = σ_sys (003:284).
 # threshold_scale "ee": the table threshold is electron-equivalent, converted with Lindhard (lindhard_k, default
@@ -272,6 +273,14 @@ def reactor_moments(emin, fractions=FISSION_FRACTIONS):
     ok = hi > a
     a, b, d = a[ok], hi[ok], dens[ok] / norm
     return np.array([np.sum(d * (b - a)), np.sum(d * np.log(b / a)), np.sum(d * (1.0 / a - 1.0 / b))])
+
+
+def tmm_seed_options(name: str, config: str, beam: str | None) -> list[str]:
+    """Options of the reading the 003 TMM table follows (scripts/tmm_table.py, the validation registry): for SNS rows
+    all sources' SM CEvNS in N (sm=all), and the nuisance held at 0 (sys=off), except for the first-phase CsI χ²
+    (003:273–277), whose two pulls the seed minimises over."""
+    first_phase = SETUPS[name][config].get("chi2") == "first-phase"
+    return (["sm=all"] if beam else []) + ([] if first_phase else ["sys=off"])
 
 
 # --- likelihood kernel ------------------------------------------------------------------------------------------
