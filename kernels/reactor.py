@@ -34,7 +34,8 @@ from .rates import cevns_source_spectra, cevns_source_spectra_bsm
 __all__ = [
     "pl_segment_moment", "pl_suffix_moments", "pl_moment", "pl_moments_at",
     "lindhard_quenching", "ge_resolution", "gauss_bin_response",
-    "N_BKG_PARAMS", "dresden_background", "dresden_fit", "dresden_signal", "dresden_chi2_points",
+    "N_BKG_PARAMS", "dresden_background", "dresden_fit", "dresden_fit_two_starts", "dresden_signal",
+    "dresden_chi2_points",
     "N_ES_COLS", "dresden_es_bsm", "dresden_signal_bsm", "dresden_chi2_points_bsm",
     "N_ES_NODE_ROWS", "N_ES_MED_ROWS", "ES_MED_OFF", "ES_MED_BINNED", "ES_MED_NODES", "es_mediator_bins",
     "dresden_es_mediator",
@@ -253,6 +254,54 @@ def dresden_fit(e, data, err, signal, p, sigma_n, tol=1e-10, max_iter=400):
     return chi2, 1
 
 
+@jit
+def _chi2_at(e, data, err, signal, p, sigma_n, bkg):
+    """χ² of :func:`_residuals_jacobian` at p without the Jacobian (a start-point comparison)."""
+    dresden_background(e, p, sigma_n, bkg)
+    eta = p[7]
+    chi2 = ((p[6] - 1.0) / A_M_SIGMA) ** 2 + (eta / FLUX_SIGMA) ** 2
+    for i in range(e.size):
+        r = (bkg[i] + (1.0 + eta) * signal[i] - data[i]) / err[i]
+        chi2 += r * r
+    return chi2
+
+
+@jit
+def dresden_fit_two_starts(e, data, err, signal, p0, p, sigma_n, gap=1.0):
+    """:func:`dresden_fit` from p0 and, for a signal far from the data, also from p0 with the flux nuisance η_f at
+    its exact 1-D minimum (χ² is quadratic in η_f); p receives the better fit.
+
+    Why: a signal many σ above the data (a large magnetic moment, a light mediator) is absorbed by η_f → −1 at a
+    cost (1/0.05)² = 400, but from η_f = 0 the Levenberg–Marquardt steps first bend the bounded background
+    (A, B, h ≥ 0) and stall at the iteration limit with χ² far above the true profile (e.g. 2.6e4 instead of 500).
+    The second start is taken only when it lowers the starting χ² by more than ``gap``, so points near the data
+    keep the single start (and their exact χ²). Returns (χ²_min, status) of the fit kept.
+    """
+    nb = e.size
+    bkg = np.empty(nb)
+    p[:] = p0
+    _project(p)
+    c_start = _chi2_at(e, data, err, signal, p, sigma_n, bkg)
+    # exact η_f minimum with the background of p0: d/dη [Σ ((B + S − D + ηS)/σ)² + (η/σ_f)²] = 0
+    num = 0.0
+    den = 1.0 / FLUX_SIGMA**2
+    for i in range(nb):
+        w2 = 1.0 / (err[i] * err[i])
+        num += w2 * signal[i] * (bkg[i] + signal[i] - data[i])
+        den += w2 * signal[i] * signal[i]
+    q = p.copy()
+    q[7] = -num / den
+    c_eta = _chi2_at(e, data, err, signal, q, sigma_n, bkg)
+    c1, st1 = dresden_fit(e, data, err, signal, p, sigma_n)
+    if c_start - c_eta <= gap:
+        return c1, st1
+    c2, st2 = dresden_fit(e, data, err, signal, q, sigma_n)
+    if c2 < c1:
+        p[:] = q
+        return c2, st2
+    return c1, st1
+
+
 @jit(fastmath={"reassoc", "contract"})
 def dresden_signal(base, fp, q, gauss, z, n, src_flavour, sin2w, norm, rn, resp, es_arr, out):
     """Signal per bin: norm × CEvNS (via :func:`cevns.kernels.rates.cevns_source_spectra`) + SM ν̄_e–e.
@@ -288,8 +337,7 @@ def dresden_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, es_a
         for a in range(n_iso):
             rn[a] = theta[k, 2 + a]
         dresden_signal(base, fp, q, gauss, z, n, src_flavour, theta[k, 0], theta[k, 1], rn, resp, es_arr, sig)
-        p[:] = p0
-        c, st = dresden_fit(e, data, err, sig, p, sigma_n)
+        c, st = dresden_fit_two_starts(e, data, err, sig, p0, p, sigma_n)
         chi2[k] = c
         eta[k, :] = p
         status[k] = st
@@ -482,8 +530,7 @@ def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n
         dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[k, 0], theta[k, 1],
                            rn, resp, cpl, zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, cols,
                            sig)
-        p[:] = p0
-        c, st = dresden_fit(e, data, err, sig, p, sigma_n)
+        c, st = dresden_fit_two_starts(e, data, err, sig, p0, p, sigma_n)
         chi2[k] = c
         eta[k, :] = p
         status[k] = st
