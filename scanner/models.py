@@ -18,7 +18,7 @@ from .errors import ConfigError
 __all__ = [
     "MODELS", "NSI_PARAMETERS", "EM_PARAMETERS", "model_parameters", "check_model",
     "coupling_columns", "zprime_name", "SM_CHARGE_RADII", "CHARGE_RADIUS_UNIT_CM2", "MAGNETIC_MOMENT_UNIT",
-    "MILLICHARGE_UNIT", "SIGMA_PIN_OVER_MUD",
+    "MILLICHARGE_UNIT", "SIGMA_PIN_OVER_MUD", "parameter_flavours", "flavour_parameters", "flavour_hint",
 ]
 
 FLAVOURS = ("ee", "mumu", "tautau")
@@ -30,6 +30,36 @@ EM_PARAMETERS = (
     *(f"rch2_{f}" for f in FLAVOURS), *(f"rch2_{p}" for p in PAIRS),
     "q_nu_e", "q_nu_mu", "q_nu_tau",
 )
+
+# Flavours (0 e, 1 μ, 2 τ) a flavour-labelled NSI / EM parameter acts on, from its name's last part
+# (eps_u_emu → e and μ: an off-diagonal ε or a transition radius acts on either flavour).
+_FLAVOUR_SUFFIX = {"e": {0}, "mu": {1}, "tau": {2}, "ee": {0}, "mumu": {1}, "tautau": {2}, "emu": {0, 1},
+                   "etau": {0, 2}, "mutau": {1, 2}}
+_FLAVOUR_NAMES = ("ν_e", "ν_μ", "ν_τ")
+
+
+def parameter_flavours(name: str) -> set[int]:
+    """Flavour indices (0 e, 1 μ, 2 τ) the NSI / EM parameter ``name`` acts on; empty for any other parameter."""
+    if name not in NSI_PARAMETERS and name not in EM_PARAMETERS:
+        return set()
+    return set(_FLAVOUR_SUFFIX[name.rsplit("_", 1)[1]])
+
+
+def flavour_parameters(flavours) -> tuple[str, ...]:
+    """The NSI and EM parameters that act on at least one of the neutrino flavours ``flavours`` (indices) a
+    source delivers; the others (e.g. ε_ττ, μ_ντ at a stopped-pion source) leave every prediction unchanged."""
+    fl = {int(f) for f in flavours}
+    return tuple(nm for nm in (*NSI_PARAMETERS, *EM_PARAMETERS) if parameter_flavours(nm) & fl)
+
+
+def flavour_hint(name: str, flavours, source: str) -> str:
+    """Why a flavour-labelled parameter does not apply to a ``source`` delivering ``flavours`` ('' otherwise)."""
+    need = parameter_flavours(name)
+    if not need or need & {int(f) for f in flavours}:
+        return ""
+    acts = " and ".join(_FLAVOUR_NAMES[f] for f in sorted(need))
+    return f"it acts on {acts} only, which the {source} does not deliver"
+
 
 # Units of the EM parameters: μ in 1e-10 μ_B, ⟨r²⟩ in 1e-32 cm², q in 1e-8 e (the seeds' tables).
 MAGNETIC_MOMENT_UNIT = 1e-10

@@ -120,7 +120,7 @@ def _make(experiments, fixed, names, model):
     for n in [*names, *fixed]:
         if not any(n in p for p in params):
             hint = f" with model '{model}'" if model != "sm" else ""
-            why = "; ".join(filter(None, (e.parameter_hint(n) for e in exps)))
+            why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps))))
             hint += f": {why}" if why else ""
             raise ConfigError(
                 f"parameter '{n}' does not apply to {experiments}{hint} "

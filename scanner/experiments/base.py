@@ -44,9 +44,16 @@ class Experiment:
         return out
 
     # -- interface for subclasses -------------------------------------------------------------------------------
+    # Neutrino flavours (0 e, 1 μ, 2 τ) the source delivers and its name, for the reason a flavour-labelled
+    # parameter is refused (:func:`cevns.scanner.models.flavour_hint`); subclasses set them.
+    source_flavours: tuple[int, ...] = ()
+    source_label: str = "source"
+
     def parameter_hint(self, name: str) -> str:
         """Why the known parameter ``name`` does not apply here, when there is more to say than the list ('' if not)."""
-        return ""
+        from ..models import flavour_hint
+
+        return flavour_hint(name, self.source_flavours, self.source_label) if self.source_flavours else ""
 
     def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
         raise NotImplementedError

@@ -33,11 +33,14 @@ from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_
 
 from .. import datasets
 from ..errors import ConfigError
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS
+from ..models import MODELS
 from .base import ModelExperiment, ModelLikelihood
 from .coherent_csi_2021 import CsIKernelRows, CsIParameters
 from .sns import (
+    SNS_FLAVOURS,
+    SNS_PARAMETERS,
     SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_LABEL,
     SNS_SOURCE_SPEC,
     SNS_SOURCES,
     Targets,
@@ -234,7 +237,8 @@ class CoherentCsI2017(CsIParameters, ModelExperiment):
 
     name = "coherent-csi-2017"
     description = "COHERENT CsI[Na] 2017 first observation, 14.6 kg at 19.3 m (arXiv:1708.01294, 1804.09459)"
-    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS, *EM_PARAMETERS)
+    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *SNS_PARAMETERS)
+    source_flavours, source_label = SNS_FLAVOURS, SNS_SOURCE_LABEL
     models = tuple(MODELS)
     isotopes = ("Cs133", "I127")
     coupling_sources = SNS_SOURCE_SPEC  # kernel row: [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] (theta_row)

@@ -22,10 +22,13 @@ from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fold_time
 
 from .. import datasets
 from ..errors import ConfigError
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, model_parameters
+from ..models import MODELS, coupling_columns, model_parameters
 from .base import ModelExperiment, ModelLikelihood
 from .sns import (
+    SNS_FLAVOURS,
+    SNS_PARAMETERS,
     SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_LABEL,
     SNS_SOURCE_SPEC,
     SNS_SOURCES,
     Targets,
@@ -107,7 +110,8 @@ class CoherentCsI2021(CsIParameters, ModelExperiment):
 
     name = "coherent-csi-2021"
     description = "COHERENT CsI[Na] 2021 full dataset, 14.6 kg at 19.3 m (arXiv:2110.07730)"
-    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *NSI_PARAMETERS, *EM_PARAMETERS)
+    parameters = ("sin2w", "cevns_norm", "rn", "rn_cs", "rn_i", *SNS_PARAMETERS)
+    source_flavours, source_label = SNS_FLAVOURS, SNS_SOURCE_LABEL
     models = tuple(MODELS)
     nuisance_names = ("eta_cevns", "eta_brn", "eta_nin", "eta_ss")
     components = ("cevns", "brn", "nin", "ss")

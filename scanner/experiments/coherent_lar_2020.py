@@ -40,10 +40,13 @@ from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm
 
 from .. import datasets
 from ..errors import ConfigError
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns
+from ..models import MODELS, coupling_columns
 from .base import ModelExperiment, ModelLikelihood
 from .sns import (
+    SNS_FLAVOURS,
+    SNS_PARAMETERS,
     SNS_SOURCE_FLAVOUR,
+    SNS_SOURCE_LABEL,
     SNS_SOURCES,
     Targets,
     recoil_nodes,
@@ -253,7 +256,8 @@ class CoherentLAr2020(ModelExperiment):
     description = "COHERENT CENNS-10 liquid argon Analysis A, 24.4 kg at 27.5 m (arXiv:2003.10630)"
     # Every CEvNS model of cevns.scanner.models through cevns_source_spectra_bsm (docs/physics/models.md). The
     # magnetic moment acts on CEvNS only: Analysis A has no ν–e channel (electron recoils fail the F90 cut).
-    parameters = ("sin2w", "cevns_norm", "rn_ar", *NSI_PARAMETERS, *EM_PARAMETERS)
+    parameters = ("sin2w", "cevns_norm", "rn_ar", *SNS_PARAMETERS)
+    source_flavours, source_label = SNS_FLAVOURS, SNS_SOURCE_LABEL
     models = tuple(MODELS)
     nuisance_names = NUISANCES
     components = ("cevns", "brn", "delbrn", "ss")

@@ -217,6 +217,7 @@ class DresdenII(Experiment):
     name = "dresden-ii"
     description = "Dresden-II reactor ν̄e on 2.924 kg Ge (NCC-1701) at 10.39 m, Rx-ON 96.4 d (arXiv:2202.09672)"
     parameters = DRESDEN_PARAMETERS
+    source_flavours, source_label = (0,), "reactor ν̄_e flux"
     models = tuple(MODELS)
     nuisance_names = BKG_NAMES
     # channels: "cevns" switches the ν̄_e–e channel off (the CEvNS-only rows of 002:240).

@@ -45,7 +45,7 @@ from cevns.kernels.reactor import lindhard_quenching
 
 from .. import datasets
 from ..errors import ConfigError
-from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns
+from ..models import EM_PARAMETERS, MODELS, NSI_PARAMETERS, coupling_columns, flavour_parameters
 from ..params import parameter
 from .base import ModelExperiment, ModelLikelihood
 from .coherent_csi_2017 import B_0N as CSI17_B_0N
@@ -362,20 +362,10 @@ def _targets(target, mass_kg):
     return Targets(isotopes, counts, rp)
 
 
-# Flavours (0 e, 1 μ, 2 τ) a flavour-labelled parameter acts on, from its name's last part (eps_u_emu → e, μ).
-_FLAVOUR_SUFFIX = {"e": {0}, "mu": {1}, "tau": {2}, "ee": {0}, "mumu": {1}, "tautau": {2}, "emu": {0, 1},
-                   "etau": {0, 2}, "mutau": {1, 2}}
-
-
 def applicable_parameters(flavours) -> tuple[str, ...]:
     """The parameters of :class:`FutureSetup` that act on sources of the given flavour indices: sin²θ_W, the
     normalisation, and the NSI / EM parameters whose flavour (or one of whose pair flavours) is among them."""
-    fl = set(int(f) for f in flavours)
-    out = ["sin2w", "cevns_norm"]
-    for nm in (*NSI_PARAMETERS, *EM_PARAMETERS):
-        if _FLAVOUR_SUFFIX[nm.rsplit("_", 1)[1]] & fl:
-            out.append(nm)
-    return tuple(out)
+    return ("sin2w", "cevns_norm", *flavour_parameters(flavours))
 
 
 def _csi2017_efficiency(t_mev):
@@ -462,6 +452,8 @@ class FutureSetup(ModelExperiment):
             self._reactor_nodes(t_th, n_per_piece, n_min)
         # Parameters acting on the sources present (a ν_μ parameter is refused on a reactor setup).
         self.parameters = applicable_parameters(self.src_flavour)
+        self.source_flavours = tuple(sorted({int(f) for f in self.src_flavour}))
+        self.source_label = "reactor ν̄_e flux" if self.sources == ("nuebar",) else "SNS stopped-pion beam"
         # (flavour, antineutrino) per source: the tmm model projects μ_eff² on each (003:175–185).
         self.tmm_sources = tuple((int(f), a) for f, a in zip(self.src_flavour, self.src_antineutrino))
         self.q2 = (self.q * HBARC) ** 2  # |q|² [MeV²]

@@ -24,8 +24,11 @@ from cevns.kernels.fluxes import (
 from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 
+from ..models import flavour_parameters
+
 __all__ = [
-    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "recoil_nodes", "sns_node_weights", "sns_axial_weights",
+    "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "SNS_FLAVOURS", "SNS_SOURCE_LABEL", "SNS_PARAMETERS",
+    "recoil_nodes", "sns_node_weights", "sns_axial_weights",
     "sns_incoherent_weights", "sns_node_arrays", "sns_electron_mm_rate", "Targets", "sns_fluence",
 ]
 
@@ -33,6 +36,11 @@ SNS_SOURCES = ("numu", "nue", "numubar")  # index = SNS_PROMPT_NUMU, SNS_DELAYED
 SNS_SOURCE_FLAVOUR = np.array([FLAVOUR_MU, FLAVOUR_E, FLAVOUR_MU], dtype=np.int64)
 # (flavour, antineutrino) of each SNS source, for models that act per source (transition magnetic moments).
 SNS_SOURCE_SPEC = ((FLAVOUR_MU, False), (FLAVOUR_E, False), (FLAVOUR_MU, True))
+# Flavours of the stopped-pion beam (no ν_τ: π⁺ → μ⁺ν_μ, μ⁺ → e⁺ν_e ν̄_μ) and the NSI / EM parameters that act
+# on them; ε_ττ, μ_ντ, ⟨r²_ντ⟩, q_ντ change nothing at the SNS and are refused with the reason.
+SNS_FLAVOURS = tuple(sorted({f for f, _ in SNS_SOURCE_SPEC}))
+SNS_SOURCE_LABEL = "SNS stopped-pion beam"
+SNS_PARAMETERS = flavour_parameters(SNS_FLAVOURS)
 assert (SNS_PROMPT_NUMU, SNS_DELAYED_NUE, SNS_DELAYED_NUMUBAR) == (0, 1, 2)
 
 

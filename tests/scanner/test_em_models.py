@@ -181,3 +181,29 @@ def test_millicharge_and_radius_enter_with_opposite_signs():
     cr = coupling_columns("sm", {"rch2_ee": -0.82 + dr2_units}, 1)[0, 0]
     assert mc == pytest.approx(cr, rel=1e-12)
     assert mc > 0
+
+
+@pytest.mark.parametrize("name", ["coherent-csi-2021", "coherent-csi-2017", "coherent-lar-2020", "dresden-ii",
+                                  "future-conus", "future-coherent-nai"])
+def test_listed_parameters_act_and_the_others_are_refused(name):
+    """Issue 5: every NSI / EM parameter an experiment lists changes its prediction (a flat χ² would print the
+    parameter's range as a "limit"), and the flavour-labelled ones its source does not deliver are refused with
+    the reason (ε_ττ, μ_ντ at the SNS; every ν_μ, ν_τ parameter at a reactor)."""
+    from cevns.scanner.errors import ConfigError
+    from cevns.scanner.experiments import get_experiment
+    from cevns.scanner.models import EM_PARAMETERS, NSI_PARAMETERS, parameter_flavours
+
+    exp = get_experiment(name)
+    ref = np.concatenate([np.ravel(v) for v in exp.predict({}).values()])
+    delivered = set(exp.source_flavours)
+    assert delivered and delivered <= {0, 1}
+    for nm in (*NSI_PARAMETERS, *EM_PARAMETERS):
+        applies = bool(parameter_flavours(nm) & delivered)
+        assert (nm in exp.parameters) == applies, nm
+        if applies:
+            default = exp.defaults().get(nm, 0.0)
+            out = np.concatenate([np.ravel(v) for v in exp.predict({nm: default + 0.5}).values()])
+            assert np.max(np.abs(out - ref)) > 1e-9 * np.max(np.abs(ref)), nm
+        else:
+            with pytest.raises(ConfigError, match="only, which the"):
+                exp.check_params({nm: 0.1})
