@@ -128,6 +128,12 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
         # A χ² even in the parameter (magnetic moments, transition radii) has mirror minima: report the one ≥ 0.
         if best[0] < 0.0 and ranges[0][0] <= -best[0] <= ranges[0][1] and chi2_at(-best) <= res.fun + 1e-9:
             best = -best
+        # Degenerate minima (an Asimov data set is fitted exactly by the SM and, e.g., by the charge radius that
+        # flips the weak charge): among equally good points report the parameter's default (SM) value.
+        default = PARAMETERS[free[0]].default
+        if (default is not None and ranges[0][0] <= default <= ranges[0][1] and best[0] != default
+                and chi2_at([default]) <= res.fun + 1e-9):
+            best = np.array([float(default)])
     else:
         res = optimize.minimize(chi2_at, start, method="Nelder-Mead", bounds=ranges,
                                 options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})

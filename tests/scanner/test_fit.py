@@ -81,3 +81,33 @@ def test_even_chi2_reports_the_non_negative_minimum(monkeypatch):
     np.testing.assert_allclose(res["regions_90"]["mu_nu_mu"], want, atol=1e-5)
     monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Even(shift=0.5))  # odd part: minimum near −2
     assert fitmod.fit("x", ["mu_nu_mu"])["best"]["mu_nu_mu"] < 0
+
+
+def test_degenerate_minima_report_the_default(monkeypatch):
+    """Two exact minima χ² = 0 (an Asimov set is fitted exactly by the SM ⟨r²_νe⟩ = −0.82 and by the radius that
+    flips the weak charge), narrow wells of width 0.1; the twin sits on a grid node (x = 50) and −0.82 does not:
+    the best fit is the default −0.82 on every grid and interval_90 is the region around it. A χ² whose lower
+    minimum is elsewhere keeps it."""
+    from cevns.scanner.likelihood import Likelihood
+
+    class Twin(Likelihood):
+        names = ("rch2_ee",)
+        nuisance_names = ()
+
+        def __init__(self, centre=-0.82, gap=0.0):
+            self.centre, self.gap = centre, gap
+
+        def evaluate(self, p):
+            x = np.asarray(p, dtype=float)[:, 0]
+            chi = np.minimum(((x - self.centre) / 0.1) ** 2, ((x - 50.0) / 0.1) ** 2 + self.gap)
+            return chi, np.zeros((x.size, 0))
+
+    half = 0.1 * np.sqrt(fitmod.LEVELS["90"])
+    monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Twin())
+    for n_grid in (61, 241, 401):
+        res = fitmod.fit("x", ["rch2_ee"], n_grid=n_grid)
+        assert res["best"]["rch2_ee"] == -0.82
+        lo, hi = res["interval_90"]["rch2_ee"]
+        assert lo == pytest.approx(-0.82 - half, abs=1e-6) and hi == pytest.approx(-0.82 + half, abs=1e-6)
+    monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Twin(centre=-0.7, gap=-0.5))
+    assert fitmod.fit("x", ["rch2_ee"])["best"]["rch2_ee"] == pytest.approx(50.0, abs=1e-5)
