@@ -14,17 +14,26 @@ e.g. Chen et al., PLB 731, 159 (2014)); shell energies in :mod:`cevns.kernels.at
 import math
 
 from ._jit import jit
-from .constants import ALPHA_EM, G_FERMI, HBARC2_MEV2_CM2, M_ELECTRON
+from .constants import ALPHA_EM, G_FERMI, HBARC2_MEV2_CM2, M_ELECTRON, M_W, SIN2W_LOW_ENERGY
 
 __all__ = [
     "es_couplings", "es_t_max", "es_e_min", "z_eff", "es_sm_dsigma_dt", "es_mm_dsigma_dt",
     "ES_SM_PREFACTOR", "ES_MM_PREFACTOR", "es_sm_moment_kernel", "es_mm_moment_kernel",
+    "ES_RADIUS_SHIFT", "ES_MILLICHARGE_SHIFT",
 ]
 
 # G_F² m_e (ħc)²/(2π) [cm²/MeV]
 ES_SM_PREFACTOR = G_FERMI * G_FERMI * M_ELECTRON * HBARC2_MEV2_CM2 / (2.0 * math.pi)
 # π α² (ħc)²/m_e² [cm²]
 ES_MM_PREFACTOR = math.pi * ALPHA_EM * ALPHA_EM * HBARC2_MEV2_CM2 / (M_ELECTRON * M_ELECTRON)
+# Charge radius on electrons: g_V → g_V + (2/3) m_W² s_W² ⟨r²⟩ (seed 002:126, s_W² at its low-energy value as in
+# cevns.scanner.models; ⟨r²⟩ in MeV⁻²): the prefactor [MeV²].
+ES_RADIUS_SHIFT = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
+# Millicharge on electrons, exact photon exchange: the radius enters as ⟨r²⟩_eff = ⟨r²⟩ − 6 q_ν/|q|² (spacelike
+# q² = −|q|²; Kouzakov & Studenikin, PRD 95, 055013 (2017)) and g_V → g_V + (√2πα/3G_F)⟨r²⟩_eff, so with
+# |q|² = 2 m_e T the charge gives g_V → g_V + ES_MILLICHARGE_SHIFT q_ν/T [MeV], whose square is the standard
+# 2πα² q_ν²/(m_e T²) at T ≪ E. A positive q_ν acts on electrons like a negative radius, as on protons in CEvNS.
+ES_MILLICHARGE_SHIFT = -math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
 
 
 @jit

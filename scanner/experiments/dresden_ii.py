@@ -27,19 +27,23 @@ import numpy as np
 
 from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.constants import (
-    ALPHA_EM,
     G_FERMI,
     HBARC2_MEV2_CM2,
     M_ELECTRON,
-    M_W,
     N_AVOGADRO,
     RHO_NC,
-    SIN2W_LOW_ENERGY,
 )
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.couplings import FLAVOUR_E
 from cevns.kernels.cross_sections import CEVNS_PREFACTOR, e_min, momentum_transfer, t_max
-from cevns.kernels.electron_scattering import ES_MM_PREFACTOR, ES_SM_PREFACTOR, es_e_min, z_eff
+from cevns.kernels.electron_scattering import (
+    ES_MILLICHARGE_SHIFT,
+    ES_MM_PREFACTOR,
+    ES_RADIUS_SHIFT,
+    ES_SM_PREFACTOR,
+    es_e_min,
+    z_eff,
+)
 from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.mediators import ZPRIME_CHARGES, zprime_coefficients
 from cevns.kernels.nuclear import element
@@ -110,15 +114,10 @@ DRESDEN_PARAMETERS = (
 )
 # (flavour, antineutrino) of the one source, for the tmm model's μ_eff² (cevns.scanner.models.coupling_columns).
 SOURCES = ((FLAVOUR_E, True),)
-# (2/3) m_W² sin²θ_W [MeV²] (002:126, sin²θ_W at its low-energy value as in cevns.scanner.models) and the units.
-_CR_PREF = 2.0 / 3.0 * M_W * M_W * SIN2W_LOW_ENERGY
+# ν–e shifts of g_V per unit charge radius [MeV²] and per unit millicharge × 1/T [MeV] (kernels.electron_scattering).
+_CR_PREF = ES_RADIUS_SHIFT
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
-# Millicharge in ν–e: exact photon exchange. The charge radius enters as ⟨r²⟩_eff = ⟨r²⟩ − 6 q_ν/|q|² (spacelike
-# q² = −|q|²; Kouzakov & Studenikin, PRD 95, 055013 (2017); the convention of cevns.scanner.models), and on electrons
-# g_V → g_V + (√2πα/3G_F) ⟨r²⟩_eff, so with |q|² = 2 m_e T the charge gives g_V → g_V − √2πα q_ν/(G_F m_e T),
-# whose square is the standard 2πα² q_ν²/(m_e T²) at T ≪ E [MeV]. The sign makes a positive q_ν act on electrons
-# like a negative radius, as it does on protons in CEvNS.
-_MC_PREF = -math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECTRON)
+_MC_PREF = ES_MILLICHARGE_SHIFT
 
 
 def es_columns(values: dict, n: int, model: str = "sm") -> np.ndarray:

@@ -11,6 +11,15 @@ smeared with the XENON energy resolution and multiplied by the released efficien
 
 The seeds quote LZ (< 6.2e-12 μ_B, 000:1469), whose spectra are not public; XENONnT's own limit on this data is
 6.3e-12 μ_B (90 % CL).
+
+The other EM properties that act on ν–e scattering (000:452–466: "LZ, XENONnT … are sensitive to these
+quantities") shift g_V of the SM solar-ν–e rate inside B0 (seed 002:126; kernels.electron_scattering):
+g_V → g_V + d_α + m_α/T with d_α = (2/3) m_W² s_W² Δ⟨r²_αα⟩ + 2 Δsin²θ_W and m_α = −√2πα q_α/(G_F m_e), plus the
+incoherent transition radii τ_α = Σ_β [(2/3) m_W² s_W² ⟨r²_αβ⟩]². The signal is the change of that rate,
+Σ_α w_α [K(g_V + δ_α) − K(g_V)] + τ_α ∂²K/∂g_V²/2, with K the SM bracket of es_sm_moment_kernel (quadratic in g_V),
+so five binned arrays per flavour class are precomputed and a point costs a few 29-vectors. Flavour α is the one
+the neutrino *arrives* with (weights P_ee for ν_e and (1 − P_ee)(cos²θ23, sin²θ23) for ν_μ, ν_τ, the
+approximation of the Borexino and XENONnT flavour analyses).
 """
 
 from __future__ import annotations
@@ -21,9 +30,11 @@ import numpy as np
 
 from cevns.kernels._jit import jit
 from cevns.kernels.atomic import shell_arrays
-from cevns.kernels.constants import N_AVOGADRO
+from cevns.kernels.constants import HBARC2_MEV2_CM2, M_ELECTRON, N_AVOGADRO, SIN2W_LOW_ENERGY
 from cevns.kernels.electron_scattering import (
+    ES_MILLICHARGE_SHIFT,
     ES_MM_PREFACTOR,
+    ES_RADIUS_SHIFT,
     ES_SM_PREFACTOR,
     es_couplings,
     es_mm_moment_kernel,
@@ -36,10 +47,12 @@ from cevns.kernels.quadrature import gauss_legendre, piecewise_gauss_legendre
 
 from .. import datasets, solar
 from ..likelihood import Likelihood
+from ..models import CHARGE_RADIUS_UNIT_CM2, MILLICHARGE_UNIT, SM_CHARGE_RADII
 from .base import Experiment
 from .coherent_csi_2021 import rebin
 
-__all__ = ["XenonNTER2022", "ERLikelihood", "er_mm2_chi2_points", "resolution_sigma"]
+__all__ = ["XenonNTER2022", "ERLikelihood", "er_mm2_chi2_points", "er_signal_chi2_points", "resolution_sigma",
+           "EM_EE_PARAMETERS"]
 
 DATASET = "xenonnt-er-2022"
 
@@ -62,6 +75,11 @@ COS2_THETA23 = 1.0 - SIN2_THETA23
 MU_UNIT = 1e-12
 # B0 normalisation nuisance: unconstrained (the release gives no prior); a prior width of 1e3 is numerically free.
 SIGMA_B0 = 1e3
+# EM parameters acting on ν–e scattering besides the magnetic moment, and sin²θ_W (docstring).
+EM_EE_PARAMETERS = ("sin2w", "rch2_ee", "rch2_mumu", "rch2_tautau", "rch2_emu", "rch2_etau", "rch2_mutau",
+                    "q_nu_e", "q_nu_mu", "q_nu_tau")
+_FLAVOURS = ("ee", "mumu", "tautau")
+_CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
 
 
 def resolution_sigma(e_kev):
@@ -104,6 +122,29 @@ def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
     return chi2, eta, status
 
 
+@jit
+def er_signal_chi2_points(signal, b0, obs, sigmas):
+    """χ²_min over the B0 normalisation for a signal per point and bin (n_pts, n_bins):
+    μ_b = (1 + η) B0_b + S_b (seed 000:1094 Poisson χ²; the signal row has prior width 0).
+    Returns chi2 (n,), eta (n, 1), status (n,)."""
+    n_pts, nb = signal.shape
+    comps = np.empty((2, nb))
+    comps[0, :] = b0
+    chi2 = np.empty(n_pts)
+    eta = np.empty((n_pts, 1))
+    status = np.empty(n_pts, dtype=np.int64)
+    eta_p = np.zeros(2)
+    work = np.empty((10, max(2, nb)))
+    for p in range(n_pts):
+        comps[1, :] = signal[p]
+        eta_p[:] = 0.0
+        c, st = profile_into(obs, comps, sigmas, eta_p, work)
+        chi2[p] = c
+        eta[p, 0] = eta_p[0]
+        status[p] = st
+    return chi2, eta, status
+
+
 class XenonNTER2022(Experiment):
     """XENONnT ER 2022: B0 + magnetic-moment ν–e scattering of solar neutrinos, 29 × 1-keV bins.
 
@@ -124,11 +165,11 @@ class XenonNTER2022(Experiment):
     name = "xenonnt-er-2022"
     description = "XENONnT first ER search, 1.16 t·yr, 1–30 keV (PRL 129, 161805); solar ν magnetic moment"
     # mu_nu_eff: the effective moment of the solar flux [1e-12 μ_B]; mu_nu_e/mu/tau [1e-10 μ_B]: see the docstring.
-    PARAMETERS_BY_MOMENT = {"effective": ("mu_nu_eff", "mu_nu_e"),
-                            "flavour": ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau")}
+    PARAMETERS_BY_MOMENT = {"effective": ("mu_nu_eff", "mu_nu_e", *EM_EE_PARAMETERS),
+                            "flavour": ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau", *EM_EE_PARAMETERS)}
     parameters = PARAMETERS_BY_MOMENT["effective"]
     nuisance_names = ("eta_b0",)
-    components = ("b0", "magnetic_moment")
+    components = ("b0", "magnetic_moment", "em_interference")
     OPTIONS: dict = {"moment": ("effective", ("effective", "flavour"))}
 
     def __init__(self, moment: str = "effective", n_per_piece: int = 24, n_min: int = 6):
@@ -167,6 +208,44 @@ class XenonNTER2022(Experiment):
         ])
         self.mm_by_flavour = self.mm_nodes @ self.resp.T  # (2, n_bins)
         self.mm = self.mm_by_flavour.sum(axis=0)
+        self.gv_shift_bins = self._gv_shift_bins(mom)
+
+    def _gv_shift_bins(self, mom):
+        """(2 flavour classes, 5, n_bins): the binned counts of [∂K/∂g_V, ∂K/∂g_V /T, K₂, K₂/T, K₂/T²] at the SM
+        couplings, K = es_sm_moment_kernel = K₂ g_V² + K₁ g_V + K₀ with K₂ = Φ0 + Ψ − m_e T Φ2, K₁ = 2 g_A (Φ0 − Ψ),
+        Ψ = Φ0 − 2TΦ1 + T²Φ2; times n_e t ES_SM_PREFACTOR. A shift δ = d + m/T changes the counts by
+        d·A0 + m·A1 + d²·A2 + 2dm·A3 + m²·A4 (class docstring)."""
+        t = self.t_nodes
+        scale = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff * ES_SM_PREFACTOR
+        out = np.empty((2, 5, self.edges.size - 1))
+        for c in range(2):
+            gv, ga = es_couplings(c, False, SIN2W_LOW_ENERGY)
+            phi0, phi1, phi2 = mom[c]
+            psi = phi0 - 2.0 * t * phi1 + t * t * phi2
+            k2 = phi0 + psi - M_ELECTRON * t * phi2
+            lin = 2.0 * gv * k2 + 2.0 * ga * (phi0 - psi)
+            rows = np.array([lin, lin / t, k2, k2 / t, k2 / (t * t)]) * scale
+            out[c] = rows @ self.resp.T
+        return out
+
+    @staticmethod
+    def gv_shifts(values: dict, n: int = 1):
+        """Per point and flavour (e, μ, τ): d [-] and m [MeV] of g_V → g_V + d + m/T, and τ [-] of the transition
+        radii (module docstring); ``values``: name → scalar or (n,) array (SM if absent). Returns three (n, 3)."""
+        def get(k, default=0.0):
+            return np.broadcast_to(np.asarray(values.get(k, default), dtype=float), (n,))
+
+        ds2 = 2.0 * (get("sin2w", SIN2W_LOW_ENERGY) - SIN2W_LOW_ENERGY)
+        d = np.stack([ES_RADIUS_SHIFT * _CR_UNIT_MEV * (get(f"rch2_{f}", SM_CHARGE_RADII[f]) - SM_CHARGE_RADII[f])
+                      + ds2 for f in _FLAVOURS], axis=1)
+        m = np.stack([ES_MILLICHARGE_SHIFT * MILLICHARGE_UNIT * get(f"q_nu_{f}") for f in ("e", "mu", "tau")], axis=1)
+        r = {p: (ES_RADIUS_SHIFT * _CR_UNIT_MEV * get(f"rch2_{p}")) ** 2 for p in ("emu", "etau", "mutau")}
+        tau = np.stack([r["emu"] + r["etau"], r["emu"] + r["mutau"], r["etau"] + r["mutau"]], axis=1)
+        return d, m, tau
+
+    def em_interference_counts(self, values: dict, n: int = 1) -> np.ndarray:
+        """(n, n_bins) change of the solar-ν–e counts from the g_V shifts of :meth:`gv_shifts` (0 at the SM)."""
+        return em_interference_counts(self.gv_shift_bins, values, n)
 
     # -- response construction (once) ---------------------------------------------------------------------------
     def efficiency(self, e_kev):
@@ -237,12 +316,14 @@ class XenonNTER2022(Experiment):
         return m2_e, m2_mt
 
     def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
-        """Expected counts per 1-keV bin: B0 and the magnetic-moment signal (η = 0)."""
+        """Expected counts per 1-keV bin (η = 0): B0 (which holds the SM solar-ν–e rate), the magnetic-moment signal
+        and the change of the ν–e rate from sin²θ_W, charge radii and millicharges (may be negative)."""
         p = self.defaults()
         p.update(self.check_params(params or {}))
         m2_e, m2_mt = self.moment_squares(p, moment=self.options["moment"])
         return {"b0": self.b0.copy(),
-                "magnetic_moment": m2_e[0] * self.mm_by_flavour[0] + m2_mt[0] * self.mm_by_flavour[1]}
+                "magnetic_moment": m2_e[0] * self.mm_by_flavour[0] + m2_mt[0] * self.mm_by_flavour[1],
+                "em_interference": self.em_interference_counts(p)[0]}
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
@@ -254,8 +335,23 @@ class XenonNTER2022(Experiment):
         return datasets.dataset_checksums(DATASET)
 
 
+def em_interference_counts(gv_shift_bins, values: dict, n: int = 1) -> np.ndarray:
+    """(n, n_bins) change of the solar-ν–e counts for the g_V shifts of :meth:`XenonNTER2022.gv_shifts`, from the
+    precomputed ``gv_shift_bins`` (2 flavour classes, 5, n_bins) of :meth:`XenonNTER2022._gv_shift_bins`."""
+    d, m, tau = XenonNTER2022.gv_shifts(values, n)
+    weights = ((0, 1.0), (1, COS2_THETA23), (1, SIN2_THETA23))  # (flavour class, weight) of e, μ, τ
+    out = np.zeros((n, gv_shift_bins.shape[2]))
+    for f, (c, w) in enumerate(weights):
+        a = gv_shift_bins[c]
+        df, mf = d[:, f:f + 1], m[:, f:f + 1]
+        out += w * (df * a[0] + mf * a[1] + (df * df + tau[:, f:f + 1]) * a[2] + 2.0 * df * mf * a[3]
+                    + mf * mf * a[4])
+    return out
+
+
 class ERLikelihood(Likelihood):
-    """Profiled χ² of :class:`XenonNTER2022` over points whose column is ``mu_nu_eff`` (or none: fixed)."""
+    """Profiled χ² of :class:`XenonNTER2022` over its parameters (magnetic moments through two flavour templates;
+    the g_V-shifting ones through :meth:`XenonNTER2022.em_interference_counts`)."""
 
     def __init__(self, exp: XenonNTER2022, names, fixed):
         exp.check_params({n: 1.0 for n in (*names, *fixed)})
@@ -272,6 +368,8 @@ class ERLikelihood(Likelihood):
         self.b0 = exp.b0.copy()
         self.mm_e = exp.mm_by_flavour[0].copy()
         self.mm_mt = exp.mm_by_flavour[1].copy()
+        self.gv_shift_bins = exp.gv_shift_bins.copy()
+        self.uses_em = any(k in EM_EE_PARAMETERS for k in (*self.names, *self.fixed))
         self.obs = exp.obs.copy()
         self.profile = True  # False: B0 normalisation held at 1 (scan files' nuisances = "fixed")
         self._checksums = exp.data_checksums()
@@ -284,7 +382,12 @@ class ERLikelihood(Likelihood):
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         m2_e, m2_mt = XenonNTER2022.moment_squares(vals, pts.shape[0], self.moment)
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
-        chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt), self.b0,
-                                               self.mm_e, self.mm_mt, self.obs, sigmas)
+        if self.uses_em:
+            sig = (m2_e[:, None] * self.mm_e[None, :] + m2_mt[:, None] * self.mm_mt[None, :]
+                   + em_interference_counts(self.gv_shift_bins, vals, pts.shape[0]))
+            chi2, eta, status = er_signal_chi2_points(np.ascontiguousarray(sig), self.b0, self.obs, sigmas)
+        else:
+            chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt),
+                                                   self.b0, self.mm_e, self.mm_mt, self.obs, sigmas)
         self.last_status = status
         return chi2, eta
