@@ -7,10 +7,12 @@ SM; a mediator model adds its coupling and mass. The kernels take, per point, th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from cevns.kernels.constants import HBARC2_MEV2_CM2, M_W, SIN2W_LOW_ENERGY
-from cevns.kernels.mediators import ZPRIME_CHARGES
+from cevns.kernels.constants import G_FERMI, HBARC2_MEV2_CM2, M_ELECTRON, M_W, RHO_NC, SIN2W_LOW_ENERGY
+from cevns.kernels.mediators import ZPRIME_CHARGES, zprime_coefficients
 from cevns.kernels.rates import N_COUPLINGS
 
 from .errors import ConfigError
@@ -19,6 +21,7 @@ __all__ = [
     "MODELS", "NSI_PARAMETERS", "EM_PARAMETERS", "model_parameters", "check_model",
     "coupling_columns", "zprime_name", "SM_CHARGE_RADII", "CHARGE_RADIUS_UNIT_CM2", "MAGNETIC_MOMENT_UNIT",
     "MILLICHARGE_UNIT", "SIGMA_PIN_OVER_MUD", "parameter_flavours", "flavour_parameters", "flavour_hint",
+    "electron_zprime_coefficient", "mediator_columns",
 ]
 
 FLAVOURS = ("ee", "mumu", "tautau")
@@ -178,4 +181,65 @@ def coupling_columns(model: str, values: dict, n: int, sources=None) -> np.ndarr
         out[:, 21] = get("m_phi") ** 2
     else:
         out[:, 21] = 1.0
+    return out
+
+
+def electron_zprime_coefficient(model: str, t_mev, flavour: int = 0) -> np.ndarray:
+    """c_α(T) [MeV⁻²] of the ν_α–e (and ν̄_α–e) shift Δg_V = g_Z'² c_α(T)/(2 m_e T + M_Z'²) for a Z' model (zero
+    for others); ``flavour`` α: 0 e, 1 μ, 2 τ.
+
+    Tree level: c_α = Q'_να Q'_e/(√2 G_F) (a neutrino shares its lepton doublet's charge, 000:321–330); for ν_e,
+    c_e = Q'_e²/(√2 G_F) ≥ 0, so the Z' always adds to g_V = 1/2 + 2 s_W² of ν̄_e–e (constructive): the same
+    sign convention as the CEvNS proton shift g² Q'_ν (2Q'_u + Q'_d)/(√2 G_F (|q|² + M²)) of 000:299, i.e.
+    Δg_V^f = g² Q'_ν Q'_f/(√2 G_F (|q|² + M²)) for any fermion f with g_V^f = T₃ − 2Q s_W². L_α − L_β models add the
+    loop (kinetic-mixing) charge of 000:1051: on the proton it is +(2α/π) ε_βα(|q|) per unit Q'_ν
+    (:func:`cevns.kernels.mediators.zprime_coefficients`), so on the electron (electric charge −1) it is the
+    negative of the ν_α row of those proton coefficients, at |q| = √(2 m_e T). Quark models (B − L, …) get no loop
+    term, as in CEvNS.
+
+    Dark Z (``darkz``, :mod:`cevns.kernels.darkz`): sin²θ_W → κ_d(|q|²) sin²θ_W in every neutral-current coupling,
+    each through its own sin²θ_W dependence. The CEvNS proton coupling (radiatively corrected, ∂g_V^p/∂s² = −2ρ) gets
+    Δg_V^p = −2ρ s²(κ_d − 1) = G/(√2 G_F (|q|² + m_Zd²)) (the Z' slots with c_p = 1/(√2 G_F)); the ν̄_e–e coupling
+    g_V = 1/2 + 2 s² of :func:`cevns.kernels.electron_scattering.es_couplings` (tree level, ∂g_V/∂s² = 2: the
+    electron's NC coupling −1/2 + 2 s², Q_e = −1, plus the charged current) gets Δg_V^e = +2 s²(κ_d − 1) =
+    −Δg_V^p/ρ at the same |q|, i.e. c_e = −1/(ρ √2 G_F) with the same G and M² = m_Zd². Per unit electric charge the
+    two shifts are equal up to ρ − 1 = 6.3e-4, which keeps a heavy dark Z exactly equal to a shift of the ``sin2w``
+    parameter in each channel. ``t_mev``: electron recoil energies [MeV].
+    """
+    t = np.asarray(t_mev, dtype=float)
+    key = zprime_name(model)
+    if key is None:
+        return np.zeros(t.shape)
+    if key == "darkz":
+        return np.full(t.shape, -1.0 / (RHO_NC * math.sqrt(2.0) * G_FERMI))
+    qu, qd, q_e = ZPRIME_CHARGES[key][:3]
+    q_nu = ZPRIME_CHARGES[key][2 + flavour]
+    c = np.full(t.shape, q_nu * q_e / (math.sqrt(2.0) * G_FERMI))
+    if qu == 0.0 and qd == 0.0:
+        cp, _ = zprime_coefficients(key, np.sqrt(2.0 * M_ELECTRON * t))
+        c = c - cp[flavour]
+    return c
+
+
+def mediator_columns(model: str, values: dict, n: int) -> np.ndarray:
+    """(n, 4) per-point mediator couplings of ν–e scattering [G, M_V², S, M_φ²]: G = g_Z'² and M_V² = m_Z'² of the
+    Z' models (electron charges: :func:`electron_zprime_coefficient`); for ``darkz`` G and M_V² are the CEvNS
+    Z'-slot values of :func:`coupling_columns` (one dark Z in both channels); S = g_φ⁴ (g_ν = g_e = g_φ: the seeds'
+    scalar couples universally, 000:357) and M_φ² of ``scalar-universal``. Absent masses are 1 (no 0/0), absent
+    couplings 0. ``values``: name → scalar or (n,) array."""
+    def get(name):
+        return np.broadcast_to(np.asarray(values.get(name, 0.0), dtype=float), (n,))
+
+    out = np.zeros((n, 4))
+    out[:, 1] = out[:, 3] = 1.0
+    if model == "darkz":
+        zd = coupling_columns(model, values, n)
+        out[:, 0] = zd[:, 6]
+        out[:, 1] = zd[:, 7]
+    elif zprime_name(model) is not None:
+        out[:, 0] = get("g_zp") ** 2
+        out[:, 1] = get("m_zp") ** 2
+    elif model == "scalar-universal":
+        out[:, 2] = get("g_phi") ** 4
+        out[:, 3] = get("m_phi") ** 2
     return out

@@ -21,17 +21,13 @@ ionisation.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from cevns.kernels.atomic import shell_arrays
 from cevns.kernels.constants import (
-    G_FERMI,
     HBARC2_MEV2_CM2,
     M_ELECTRON,
     N_AVOGADRO,
-    RHO_NC,
 )
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.couplings import FLAVOUR_E
@@ -45,7 +41,7 @@ from cevns.kernels.electron_scattering import (
     z_eff,
 )
 from cevns.kernels.form_factors import HELM_S, helm
-from cevns.kernels.mediators import ZPRIME_CHARGES, zprime_coefficients
+from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
 from cevns.kernels.rates import N_COUPLINGS
@@ -78,6 +74,8 @@ from ..models import (
     MODELS,
     SM_CHARGE_RADII,
     coupling_columns,
+    electron_zprime_coefficient,
+    mediator_columns,
     model_parameters,
     zprime_name,
 )
@@ -143,53 +141,8 @@ def es_columns(values: dict, n: int, model: str = "sm") -> np.ndarray:
     out[:, 1] = _MC_PREF * get("q_nu_e") * MILLICHARGE_UNIT
     out[:, 2] = sum((_CR_PREF * get(f"rch2_{p}") * _CR_UNIT_MEV) ** 2 for p in ("emu", "etau"))
     out[:, 3] = (get("mu_nu_e") * MAGNETIC_MOMENT_UNIT) ** 2
-    out[:, 5] = out[:, 7] = 1.0
-    if model == "darkz":
-        zd = coupling_columns(model, values, n)
-        out[:, 4] = zd[:, 6]
-        out[:, 5] = zd[:, 7]
-    elif zprime_name(model) is not None:
-        out[:, 4] = get("g_zp") ** 2
-        out[:, 5] = get("m_zp") ** 2
-    elif model == "scalar-universal":
-        out[:, 6] = get("g_phi") ** 4
-        out[:, 7] = get("m_phi") ** 2
+    out[:, 4:8] = mediator_columns(model, values, n)
     return out
-
-
-def electron_zprime_coefficient(model: str, t_mev) -> np.ndarray:
-    """c_e(T) [MeV⁻²] of the ν̄_e–e shift Δg_V = g_Z'² c_e(T)/(2 m_e T + M_Z'²) for a Z' model (zero for others).
-
-    Tree level: c_e = Q'_νe Q'_e/(√2 G_F) = Q'_e²/(√2 G_F) (ν_e and e share the lepton doublet's charge Q'_e,
-    000:321–330), so c_e ≥ 0 and the Z' always adds to g_V = 1/2 + 2 s_W² of ν̄_e–e (constructive): the same
-    sign convention as the CEvNS proton shift g² Q'_ν (2Q'_u + Q'_d)/(√2 G_F (|q|² + M²)) of 000:299, i.e.
-    Δg_V^f = g² Q'_ν Q'_f/(√2 G_F (|q|² + M²)) for any fermion f with g_V^f = T₃ − 2Q s_W². L_α − L_β models add the
-    loop (kinetic-mixing) charge of 000:1051: on the proton it is +(2α/π) ε_βα(|q|) per unit Q'_ν
-    (:func:`cevns.kernels.mediators.zprime_coefficients`), so on the electron (electric charge −1) it is the
-    negative of the ν_e row of those proton coefficients, at |q| = √(2 m_e T). Quark models (B − L, …) get no loop
-    term, as in CEvNS.
-
-    Dark Z (``darkz``, :mod:`cevns.kernels.darkz`): sin²θ_W → κ_d(|q|²) sin²θ_W in every neutral-current coupling,
-    each through its own sin²θ_W dependence. The CEvNS proton coupling (radiatively corrected, ∂g_V^p/∂s² = −2ρ) gets
-    Δg_V^p = −2ρ s²(κ_d − 1) = G/(√2 G_F (|q|² + m_Zd²)) (the Z' slots with c_p = 1/(√2 G_F)); the ν̄_e–e coupling
-    g_V = 1/2 + 2 s² of :func:`cevns.kernels.electron_scattering.es_couplings` (tree level, ∂g_V/∂s² = 2: the
-    electron's NC coupling −1/2 + 2 s², Q_e = −1, plus the charged current) gets Δg_V^e = +2 s²(κ_d − 1) =
-    −Δg_V^p/ρ at the same |q|, i.e. c_e = −1/(ρ √2 G_F) with the same G and M² = m_Zd². Per unit electric charge the
-    two shifts are equal up to ρ − 1 = 6.3e-4, which keeps a heavy dark Z exactly equal to a shift of the ``sin2w``
-    parameter in each channel. ``t_mev``: electron recoil energies [MeV].
-    """
-    t = np.asarray(t_mev, dtype=float)
-    key = zprime_name(model)
-    if key is None:
-        return np.zeros(t.shape)
-    if key == "darkz":
-        return np.full(t.shape, -1.0 / (RHO_NC * math.sqrt(2.0) * G_FERMI))
-    qu, qd, q_e = ZPRIME_CHARGES[key][:3]
-    c = np.full(t.shape, q_e * q_e / (math.sqrt(2.0) * G_FERMI))
-    if qu == 0.0 and qd == 0.0:
-        cp, _ = zprime_coefficients(key, np.sqrt(2.0 * M_ELECTRON * t))
-        c = c - cp[FLAVOUR_E]
-    return c
 
 
 def _theta_rows(defaults, rn_default, values, n, model):
