@@ -21,8 +21,9 @@ LEVELS = {"1sigma": 1.0, "90": 2.705543454095404, "2sigma": 4.0}
 
 
 def _crossing(f, x0, x1, level):
-    """Root of f(x) = level between x0 and x1 (f − level changes sign there)."""
-    return optimize.brentq(lambda x: f(x) - level, x0, x1, xtol=1e-7)
+    """Root of f(x) = level between x0 and x1 (f − level changes sign there), to 1e-9 of the bracket: parameters
+    live on scales from 1e-7 (a light Z' coupling) to 10 (radii), so no absolute tolerance fits all."""
+    return optimize.brentq(lambda x: f(x) - level, x0, x1, xtol=1e-9 * abs(x1 - x0), rtol=1e-12)
 
 
 def _walk_crossing(excess, xs, chis, chi_min, best_x, order, level):
@@ -123,7 +124,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
     bounds = [(max(lo, s - 2 * st), min(hi, s + 2 * st)) for (lo, hi), s, st in zip(ranges, start, steps)]
     if len(free) == 1:
         res = optimize.minimize_scalar(lambda x: chi2_at([x]), bounds=bounds[0], method="bounded",
-                                       options={"xatol": 1e-8})
+                                       options={"xatol": min(1e-8, 1e-7 * steps[0])})
         best = np.array([res.x])
         # A χ² even in the parameter (magnetic moments, transition radii) has mirror minima: report the one ≥ 0.
         if best[0] < 0.0 and ranges[0][0] <= -best[0] <= ranges[0][1] and chi2_at(-best) <= res.fun + 1e-9:
@@ -135,11 +136,14 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
                 and chi2_at([default]) <= res.fun + 1e-9):
             best = np.array([float(default)])
     else:
-        res = optimize.minimize(chi2_at, start, method="Nelder-Mead", bounds=ranges,
-                                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})
+        # Nelder–Mead in coordinates scaled by each search range (xatol is absolute; scales differ by 1e8).
+        span = np.array([hi - lo for lo, hi in ranges])
+        res = optimize.minimize(lambda y: chi2_at(y * span), start / span, method="Nelder-Mead",
+                                bounds=[(lo / w, hi / w) for (lo, hi), w in zip(ranges, span)],
+                                options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 4000})
         if not res.success:
             raise FitError(f"fit: minimiser did not converge ({res.message})")
-        best = res.x
+        best = res.x * span
     chi_min = chi2_at(best)
     _, eta = lik.evaluate(best[None, :])
     status = getattr(lik, "last_status", np.zeros(1, dtype=int))
@@ -149,6 +153,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
     out = {
         "experiments": experiments, "model": model, "free": free, "fixed": dict(fixed or {}),
         "best": {n: float(v) for n, v in zip(free, best)},
+        "search_range": {n: [float(lo), float(hi)] for n, (lo, hi) in zip(free, ranges)},
         "chi2_min": chi_min,
         "nuisances": {n: float(v) for n, v in zip(lik.nuisance_names, eta[0])},
     }
@@ -179,10 +184,12 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
                     p[others] = y
                     return chi2_at(p)
                 i = int(np.argmin(np.abs(xs - x)))
+                w = span[others]
                 vals = []
                 for y0 in (best[others], grid_start[i]):
-                    r = optimize.minimize(inner, y0, method="Nelder-Mead", bounds=[ranges[j] for j in others],
-                                          options={"xatol": 1e-7, "fatol": 1e-9})
+                    r = optimize.minimize(lambda u: inner(u * w), y0 / w, method="Nelder-Mead",
+                                          bounds=[(ranges[j][0] / span[j], ranges[j][1] / span[j]) for j in others],
+                                          options={"xatol": 1e-8, "fatol": 1e-9})
                     vals.append(float(r.fun))
                 return min(vals)
         for label, level in LEVELS.items():

@@ -111,3 +111,19 @@ def test_degenerate_minima_report_the_default(monkeypatch):
         assert lo == pytest.approx(-0.82 - half, abs=1e-6) and hi == pytest.approx(-0.82 + half, abs=1e-6)
     monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: Twin(centre=-0.7, gap=-0.5))
     assert fitmod.fit("x", ["rch2_ee"])["best"]["rch2_ee"] == pytest.approx(50.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("names,centre,sig", [(["g_zp"], [0.0], [5e-8]),
+                                              (["g_zp", "sin2w"], [3e-7, 0.24], [1e-7, 0.01])])
+def test_tiny_parameter_scales(monkeypatch, names, centre, sig):
+    """A light Z' coupling lives at 1e-7 on a 0–1e-3 search range: intervals and best fits must follow the scale
+    (absolute tolerances of 1e-7 put the 90 % limit of σ = 5e-8 at 1.0e-7 instead of 8.2e-8)."""
+    lik = Paraboloid(names, centre, np.diag(np.square(sig)))
+    monkeypatch.setattr(fitmod, "make_likelihood", lambda *a, **k: lik)
+    res = fitmod.fit("x", names)
+    for k, name in enumerate(names):
+        assert res["best"][name] == pytest.approx(centre[k], abs=1e-3 * sig[k])
+        lo, hi = res["interval_90"][name]
+        half = sig[k] * np.sqrt(fitmod.LEVELS["90"])
+        assert hi == pytest.approx(centre[k] + half, rel=1e-4)
+        assert lo == pytest.approx(max(centre[k] - half, 0.0 if name == "g_zp" else -1.0), rel=1e-4, abs=1e-12)
