@@ -60,8 +60,17 @@ def cmd_fit(args) -> int:
     lines = [f"{res['experiments']} ({res['model']}): chi2_min = {res['chi2_min']:.2f}"]
     for n, v in res["best"].items():
         lo1, hi1 = res["interval_1sigma"][n]
-        regions = " ∪ ".join(f"[{a:.4g}, {b:.4g}]" for a, b in res["regions_90"][n])
+        lo_r, hi_r = res["search_range"][n]
+
+        def end(x, lo_r=lo_r, hi_r=hi_r):  # a region that stops at the search range is not bounded there
+            return f"{x:.4g}*" if x in (lo_r, hi_r) and x != 0.0 else f"{x:.4g}"  # 0: a physical bound
+
+        regions = " ∪ ".join(f"[{end(a)}, {end(b)}]" for a, b in res["regions_90"][n])
         lines.append(f"  {n} = {v:.4g} +{hi1 - v:.3g} -{v - lo1:.3g} (1 sigma)   90% CL {regions}")
+        if [[lo_r, hi_r]] == res["regions_90"][n]:
+            lines.append(f"  ({n} is not constrained at 90 % CL within its search range [{lo_r:.4g}, {hi_r:.4g}])")
+        elif "*" in regions:
+            lines.append(f"  (* = end of the search range of {n}, not a limit)")
     lines.append("  nuisances: " + ", ".join(f"{k}={v:+.3f}" for k, v in res["nuisances"].items()))
     _emit(res, args.json, "\n".join(lines))
     return 0
@@ -80,11 +89,13 @@ def cmd_list(args) -> int:
         opts = {k: {"default": d, "allowed": list(a) if isinstance(a, tuple) else a.__name__}
                 for k, (d, a) in getattr(type(e), "OPTIONS", {}).items()}
         out["experiments"][name] = {"description": e.description, "parameters": list(e.parameters),
-                                    "nuisances": list(e.nuisance_names), "options": opts}
+                                    "nuisances": list(e.nuisance_names), "options": opts,
+                                    "models": list(getattr(e, "models", ("sm",)))}
     lines = ["experiments:"]
     for name, e in out["experiments"].items():
         lines.append(f"  {name}: {e['description']}")
         lines.append(f"      parameters: {', '.join(e['parameters'])}; options: {e['options'] or 'none'}")
+        lines.append(f"      models: {', '.join(e['models'])}")
     lines.append("models:")
     lines += [f"  {k}: {v}" for k, v in MODELS.items()]
     lines.append("parameters:")

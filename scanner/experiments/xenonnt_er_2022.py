@@ -20,6 +20,15 @@ incoherent transition radii τ_α = Σ_β [(2/3) m_W² s_W² ⟨r²_αβ⟩]². 
 so five binned arrays per flavour class are precomputed and a point costs a few 29-vectors. Flavour α is the one
 the neutrino *arrives* with (weights P_ee for ν_e and (1 − P_ee)(cos²θ23, sin²θ23) for ν_μ, ν_τ, the
 approximation of the Borexino and XENONnT flavour analyses).
+
+Models (``--model``): the Z' models, ``darkz`` and ``scalar-universal`` act on ν–e scattering through the electron
+coupling (cevns.scanner.models.electron_zprime_coefficient and mediator_columns, as for Dresden-II's ν̄_e–e):
+a vector adds Δg_V = G c_α(T)/(2 m_e T + M²) to the shift above, per node (the mass may be scanned); the scalar adds
+S m_e² T Φ2 (ħc)²/(4π (2 m_e T + M_φ²)²) (no interference). ``tmm``: Majorana transition moments seen by solar
+neutrinos, an incoherent admixture of mass states (003:323–334, Cañas et al., PLB 753 (2016)):
+μ²_sol(E) = |Λ|² − c13²|Λ2|² + (c13² − 1)|Λ3|² + c13² P_e1(E) (|Λ2|² − |Λ1|²), no phase dependence; P_e1(E), the
+2ν probability of arriving as ν_1, follows from the P_ee(E) inside the flavour templates
+(P_ee = c13⁴ (s12² + cos2θ12 P_e1) + s13⁴), so the P_e1-weighted template is a fixed combination of the two.
 """
 
 from __future__ import annotations
@@ -47,12 +56,21 @@ from cevns.kernels.quadrature import gauss_legendre, piecewise_gauss_legendre
 
 from .. import datasets, solar
 from ..likelihood import Likelihood
-from ..models import CHARGE_RADIUS_UNIT_CM2, MILLICHARGE_UNIT, SM_CHARGE_RADII
+from ..models import (
+    CHARGE_RADIUS_UNIT_CM2,
+    MAGNETIC_MOMENT_UNIT,
+    MILLICHARGE_UNIT,
+    MODELS,
+    SM_CHARGE_RADII,
+    electron_zprime_coefficient,
+    mediator_columns,
+    model_parameters,
+)
 from .base import Experiment
 from .coherent_csi_2021 import rebin
 
 __all__ = ["XenonNTER2022", "ERLikelihood", "er_mm2_chi2_points", "er_signal_chi2_points", "resolution_sigma",
-           "EM_EE_PARAMETERS"]
+           "EM_EE_PARAMETERS", "em_interference_counts", "TMM_SOLAR_PARAMETERS"]
 
 DATASET = "xenonnt-er-2022"
 
@@ -79,6 +97,10 @@ SIGMA_B0 = 1e3
 EM_EE_PARAMETERS = ("sin2w", "rch2_ee", "rch2_mumu", "rch2_tautau", "rch2_emu", "rch2_etau", "rch2_mutau",
                     "q_nu_e", "q_nu_mu", "q_nu_tau")
 _FLAVOURS = ("ee", "mumu", "tautau")
+# The tmm parameters that act on solar neutrinos: the moduli only (no phase dependence, 003:323).
+TMM_SOLAR_PARAMETERS = ("tmm_l1", "tmm_l2", "tmm_l3")
+# Models acting on ν–e scattering here (the rest of MODELS needs a nucleus).
+ER_MODELS = ("sm", "tmm", "darkz", "scalar-universal", *(m for m in MODELS if m.startswith("zprime-")))
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
 
 
@@ -163,13 +185,15 @@ class XenonNTER2022(Experiment):
     """
 
     name = "xenonnt-er-2022"
-    description = "XENONnT first ER search, 1.16 t·yr, 1–30 keV (PRL 129, 161805); solar ν magnetic moment"
+    description = ("XENONnT first ER search, 1.16 t·yr, 1–30 keV (PRL 129, 161805); solar ν–e: magnetic and transition "
+                   "moments, charge radii, millicharges, light mediators")
     # mu_nu_eff: the effective moment of the solar flux [1e-12 μ_B]; mu_nu_e/mu/tau [1e-10 μ_B]: see the docstring.
     PARAMETERS_BY_MOMENT = {"effective": ("mu_nu_eff", "mu_nu_e", *EM_EE_PARAMETERS),
                             "flavour": ("mu_nu_eff", "mu_nu_e", "mu_nu_mu", "mu_nu_tau", *EM_EE_PARAMETERS)}
     parameters = PARAMETERS_BY_MOMENT["effective"]
     nuisance_names = ("eta_b0",)
     components = ("b0", "magnetic_moment", "em_interference")
+    models = ER_MODELS
     OPTIONS: dict = {"moment": ("effective", ("effective", "flavour"))}
 
     def __init__(self, moment: str = "effective", n_per_piece: int = 24, n_min: int = 6):
@@ -209,6 +233,7 @@ class XenonNTER2022(Experiment):
         self.mm_by_flavour = self.mm_nodes @ self.resp.T  # (2, n_bins)
         self.mm = self.mm_by_flavour.sum(axis=0)
         self.gv_shift_bins = self._gv_shift_bins(mom)
+        self.node_arrays = self._node_arrays(mom)
 
     def _gv_shift_bins(self, mom):
         """(2 flavour classes, 5, n_bins): the binned counts of [∂K/∂g_V, ∂K/∂g_V /T, K₂, K₂/T, K₂/T²] at the SM
@@ -227,6 +252,52 @@ class XenonNTER2022(Experiment):
             rows = np.array([lin, lin / t, k2, k2 / t, k2 / (t * t)]) * scale
             out[c] = rows @ self.resp.T
         return out
+
+    def _node_arrays(self, mom):
+        """Per-node pieces for points whose shift depends on T beyond 1/T (a mediator of free mass), counts before
+        the energy response: rows [∂K/∂g_V (ν_e), ∂K/∂g_V (ν_μτ), K₂ (ν_e), K₂ (ν_μτ), scalar piece, 2 m_e T,
+        1/T], the scalar piece n_e t w Z_eff (ħc)² m_e² T Φ2/(4π) over both flavour classes."""
+        t = self.t_nodes
+        base = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff
+        out = np.empty((7, t.size))
+        for c in range(2):
+            gv, ga = es_couplings(c, False, SIN2W_LOW_ENERGY)
+            phi0, phi1, phi2 = mom[c]
+            psi = phi0 - 2.0 * t * phi1 + t * t * phi2
+            k2 = phi0 + psi - M_ELECTRON * t * phi2
+            out[c] = base * ES_SM_PREFACTOR * (2.0 * gv * k2 + 2.0 * ga * (phi0 - psi))
+            out[2 + c] = base * ES_SM_PREFACTOR * k2
+        out[4] = base * HBARC2_MEV2_CM2 * M_ELECTRON**2 * t * (mom[0, 2] + mom[1, 2]) / (4.0 * math.pi)
+        out[5] = 2.0 * M_ELECTRON * t
+        out[6] = 1.0 / t
+        return out
+
+    def zprime_node_coefficients(self, model: str) -> np.ndarray:
+        """(3, n_T) c_α(T_k) of the electron coupling of ``model`` for α = e, μ, τ (zeros for non-vector models)."""
+        if model not in ("darkz",) and not model.startswith("zprime-"):
+            return np.zeros((3, self.t_nodes.size))
+        return np.array([electron_zprime_coefficient(model, self.t_nodes, f) for f in range(3)])
+
+    @staticmethod
+    def tmm_solar_moment(values: dict, n: int = 1):
+        """(A, B) per point [MU_UNIT²] of μ²_sol(E) = A + B P_e1(E) (module docstring; Λ_i in 1e-10 μ_B)."""
+        def get(k):
+            return np.broadcast_to(np.asarray(values.get(k, 0.0), dtype=float), (n,))
+
+        c13sq = 1.0 - solar.SIN2_THETA13
+        l1, l2, l3 = (get(k) ** 2 for k in TMM_SOLAR_PARAMETERS)
+        unit = (MAGNETIC_MOMENT_UNIT / MU_UNIT) ** 2
+        a = (l1 + l2 + l3) - c13sq * l2 + (c13sq - 1.0) * l3
+        b = c13sq * (l2 - l1)
+        return a * unit, b * unit
+
+    def tmm_templates(self):
+        """(U, W): the magnetic-moment counts per MU_UNIT² of the whole solar flux and of its P_e1-weighted part,
+        W from the P_ee-weighted template: P_e1 = ((P_ee − s13⁴)/c13⁴ − s12²)/cos2θ12 (module docstring)."""
+        s12, s13 = solar.SIN2_THETA12, solar.SIN2_THETA13
+        u = self.mm_by_flavour.sum(axis=0)
+        w = ((self.mm_by_flavour[0] - s13**2 * u) / (1.0 - s13) ** 2 - s12 * u) / (1.0 - 2.0 * s12)
+        return u, w
 
     @staticmethod
     def gv_shifts(values: dict, n: int = 1):
@@ -288,7 +359,14 @@ class XenonNTER2022(Experiment):
         return self.resp @ (scale * nodes)
 
     # -- interface ----------------------------------------------------------------------------------------------------
+    def model_parameter_names(self, model: str) -> tuple[str, ...]:
+        """The parameters ``model`` adds here: for tmm only the moduli |Λ_i| (solar ν: no phases)."""
+        return TMM_SOLAR_PARAMETERS if model == "tmm" else model_parameters(model)
+
     def parameter_hint(self, name: str) -> str:
+        if name in ("tmm_z1", "tmm_z2", "tmm_z3", "delta_cp"):
+            return ("solar neutrinos arrive as an incoherent admixture of mass states, so the transition moments "
+                    "enter without their phases (003:323)")
         if self.options["moment"] == "effective" and name in ("mu_nu_mu", "mu_nu_tau"):
             return (f"solar neutrinos are produced as ν_e, whose effective moment is mu_nu_e; for flavour-basis "
                     f"moments use '{self.name}:moment=flavour'")
@@ -315,21 +393,39 @@ class XenonNTER2022(Experiment):
         m2_mt = eff2 + (COS2_THETA23 * get("mu_nu_mu") ** 2 + SIN2_THETA23 * get("mu_nu_tau") ** 2) * per_flavour**2
         return m2_e, m2_mt
 
-    def predict(self, params: dict | None = None) -> dict[str, np.ndarray]:
+    def check_model_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+        """Validate ``params`` under ``model`` (its own parameters allowed where they act here)."""
+        from ..errors import ConfigError
+        from ..params import check_value, parameter
+
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        own = self.model_parameter_names(model) if model != "sm" else ()
+        extra = {k: v for k, v in params.items() if k in own}
+        for k in params:
+            if k not in own and k not in self.parameters and k in model_parameters(model):
+                parameter(k)
+                raise ConfigError(f"parameter '{k}' does not apply to experiment '{self.name}': "
+                                  f"{self.parameter_hint(k) or 'no effect here'}")
+        out = self.check_params({k: v for k, v in params.items() if k not in extra})
+        out.update({k: check_value(k, v) for k, v in extra.items()})
+        return out
+
+    def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """Expected counts per 1-keV bin (η = 0): B0 (which holds the SM solar-ν–e rate), the magnetic-moment signal
-        and the change of the ν–e rate from sin²θ_W, charge radii and millicharges (may be negative)."""
+        (with the transition moments of ``tmm``) and the change of the ν–e rate from sin²θ_W, charge radii,
+        millicharges and mediators (may be negative)."""
         p = self.defaults()
-        p.update(self.check_params(params or {}))
-        m2_e, m2_mt = self.moment_squares(p, moment=self.options["moment"])
-        return {"b0": self.b0.copy(),
-                "magnetic_moment": m2_e[0] * self.mm_by_flavour[0] + m2_mt[0] * self.mm_by_flavour[1],
-                "em_interference": self.em_interference_counts(p)[0]}
+        p.update(self.check_model_params(params or {}, model))
+        arrays = ModelArrays.of(self, model)
+        mm, em = arrays.signal_parts(p, 1)
+        return {"b0": self.b0.copy(), "magnetic_moment": mm[0], "em_interference": em[0]}
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
 
-    def likelihood(self, names=(), fixed=None) -> ERLikelihood:
-        return ERLikelihood(self, list(names), dict(fixed or {}))
+    def likelihood(self, names=(), fixed=None, model: str = "sm") -> ERLikelihood:
+        return ERLikelihood(self, list(names), dict(fixed or {}), model)
 
     def data_checksums(self):
         return datasets.dataset_checksums(DATASET)
@@ -349,12 +445,61 @@ def em_interference_counts(gv_shift_bins, values: dict, n: int = 1) -> np.ndarra
     return out
 
 
-class ERLikelihood(Likelihood):
-    """Profiled χ² of :class:`XenonNTER2022` over its parameters (magnetic moments through two flavour templates;
-    the g_V-shifting ones through :meth:`XenonNTER2022.em_interference_counts`)."""
+class ModelArrays:
+    """The precomputed arrays one model needs (picklable, without the experiment) and the signal per point."""
 
-    def __init__(self, exp: XenonNTER2022, names, fixed):
-        exp.check_params({n: 1.0 for n in (*names, *fixed)})
+    def __init__(self, moment, model, mm_e, mm_mt, gv_shift_bins, node_arrays=None, resp=None, zcoef=None, tmm=None):
+        self.moment, self.model = moment, model
+        self.mm_e, self.mm_mt, self.gv_shift_bins = mm_e, mm_mt, gv_shift_bins
+        self.node_arrays, self.resp, self.zcoef, self.tmm = node_arrays, resp, zcoef, tmm
+
+    @classmethod
+    def of(cls, exp: XenonNTER2022, model: str = "sm") -> ModelArrays:
+        mediator = model not in ("sm", "tmm")
+        return cls(exp.options["moment"], model, exp.mm_by_flavour[0].copy(), exp.mm_by_flavour[1].copy(),
+                   exp.gv_shift_bins.copy(),
+                   node_arrays=exp.node_arrays.copy() if mediator else None,
+                   resp=exp.resp.copy() if mediator else None,
+                   zcoef=exp.zprime_node_coefficients(model) if mediator else None,
+                   tmm=np.array(exp.tmm_templates()) if model == "tmm" else None)
+
+    def signal_parts(self, values: dict, n: int):
+        """(magnetic moment, ν–e change) counts (n, n_bins) for ``values`` (name → scalar or (n,) array)."""
+        m2_e, m2_mt = XenonNTER2022.moment_squares(values, n, self.moment)
+        mm = m2_e[:, None] * self.mm_e[None, :] + m2_mt[:, None] * self.mm_mt[None, :]
+        if self.tmm is not None:
+            a, b = XenonNTER2022.tmm_solar_moment(values, n)
+            mm = mm + a[:, None] * self.tmm[0][None, :] + b[:, None] * self.tmm[1][None, :]
+        if self.node_arrays is None:
+            return mm, em_interference_counts(self.gv_shift_bins, values, n)
+        return mm, self._mediator_counts(values, n)
+
+    def _mediator_counts(self, values: dict, n: int, block: int = 2048):
+        """Node-level ν–e change with a mediator of any mass: δ_α(T) = d_α + m_α/T + G c_α(T)/(2 m_e T + M_V²) per
+        flavour, plus τ_α K₂ and the scalar; folded through the energy response."""
+        d, m, tau = XenonNTER2022.gv_shifts(values, n)
+        med = mediator_columns(self.model, values, n)
+        na, z = self.node_arrays, self.zcoef
+        weights = ((0, 1.0), (1, COS2_THETA23), (1, SIN2_THETA23))
+        out = np.empty((n, self.resp.shape[0]))
+        for lo in range(0, n, block):
+            sl = slice(lo, min(n, lo + block))
+            prop_v = 1.0 / (na[5][None, :] + med[sl, 1:2])
+            prop_s = 1.0 / (na[5][None, :] + med[sl, 3:4]) ** 2
+            nodes = med[sl, 2:3] * na[4][None, :] * prop_s
+            for f, (c, w) in enumerate(weights):
+                delta = d[sl, f:f + 1] + m[sl, f:f + 1] * na[6][None, :] + med[sl, 0:1] * z[f][None, :] * prop_v
+                nodes = nodes + w * (na[c][None, :] * delta + na[2 + c][None, :] * (delta * delta + tau[sl, f:f + 1]))
+            out[sl] = nodes @ self.resp.T
+        return out
+
+
+class ERLikelihood(Likelihood):
+    """Profiled χ² of :class:`XenonNTER2022` over its parameters under a model (magnetic moments through two flavour
+    templates; the g_V-shifting parameters and mediators through :class:`ModelArrays`)."""
+
+    def __init__(self, exp: XenonNTER2022, names, fixed, model: str = "sm"):
+        exp.check_model_params({n: 1.0 for n in (*names, *fixed)}, model)
         dup = set(names) & set(fixed)
         if dup:
             from ..errors import ConfigError
@@ -363,14 +508,16 @@ class ERLikelihood(Likelihood):
         self.names = tuple(names)
         self.nuisance_names = exp.nuisance_names
         self.experiment_name = exp.name
+        self.model = model
         self.moment = exp.options["moment"]
-        self.fixed = exp.check_params(dict(fixed))
+        self.fixed = exp.check_model_params(dict(fixed), model)
         self.b0 = exp.b0.copy()
         self.mm_e = exp.mm_by_flavour[0].copy()
         self.mm_mt = exp.mm_by_flavour[1].copy()
-        self.gv_shift_bins = exp.gv_shift_bins.copy()
-        self.uses_em = any(k in EM_EE_PARAMETERS for k in (*self.names, *self.fixed))
         self.obs = exp.obs.copy()
+        self.arrays = ModelArrays.of(exp, model)
+        # The magnetic-moment-only case keeps its one-kernel path.
+        self.moments_only = model == "sm" and not any(k in EM_EE_PARAMETERS for k in (*self.names, *self.fixed))
         self.profile = True  # False: B0 normalisation held at 1 (scan files' nuisances = "fixed")
         self._checksums = exp.data_checksums()
 
@@ -379,15 +526,15 @@ class ERLikelihood(Likelihood):
 
     def evaluate(self, points):
         pts = np.atleast_2d(np.asarray(points, dtype=float))
+        n = pts.shape[0]
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
-        m2_e, m2_mt = XenonNTER2022.moment_squares(vals, pts.shape[0], self.moment)
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
-        if self.uses_em:
-            sig = (m2_e[:, None] * self.mm_e[None, :] + m2_mt[:, None] * self.mm_mt[None, :]
-                   + em_interference_counts(self.gv_shift_bins, vals, pts.shape[0]))
-            chi2, eta, status = er_signal_chi2_points(np.ascontiguousarray(sig), self.b0, self.obs, sigmas)
-        else:
+        if self.moments_only:
+            m2_e, m2_mt = XenonNTER2022.moment_squares(vals, n, self.moment)
             chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt),
                                                    self.b0, self.mm_e, self.mm_mt, self.obs, sigmas)
+        else:
+            mm, em = self.arrays.signal_parts(vals, n)
+            chi2, eta, status = er_signal_chi2_points(np.ascontiguousarray(mm + em), self.b0, self.obs, sigmas)
         self.last_status = status
         return chi2, eta

@@ -232,3 +232,70 @@ def test_em_parameters_sm_limit_and_fit(xe):
     from cevns.scanner.experiments.xenonnt_er_2022 import COS2_THETA23, SIN2_THETA23
 
     np.testing.assert_allclose(tt / SIN2_THETA23, mm / COS2_THETA23, rtol=1e-12)
+
+
+def test_models_reduce_to_the_sm_and_heavy_zprime_is_a_sin2w_shift(xe):
+    """Every model acting here is exactly the SM at zero coupling; a universal Z' far heavier than √(2 m_e T)
+    shifts g_V of every flavour by g²/(√2 G_F M²), i.e. it equals sin²θ_W + g²/(2√2 G_F M²) (g_V = ±1/2 + 2 s²)."""
+    from cevns.kernels.constants import G_FERMI, SIN2W_LOW_ENERGY
+    from cevns.scanner.experiments.xenonnt_er_2022 import ER_MODELS
+
+    for model in ER_MODELS:
+        pred = xe.predict({}, model=model)
+        assert np.all(pred["em_interference"] == 0.0) and np.all(pred["magnetic_moment"] == 0.0), model
+    g, m = 1e-2, 1e4  # Δs² = 0.03
+    zp = xe.predict({"g_zp": g, "m_zp": m}, model="zprime-universal")["em_interference"]
+    ds2 = g * g / (2 * math.sqrt(2) * G_FERMI * m * m)
+    sw = xe.predict({"sin2w": SIN2W_LOW_ENERGY + ds2})["em_interference"]
+    assert np.max(np.abs(sw)) > 0.1  # a visible effect, not 0 = 0
+    np.testing.assert_allclose(zp, sw, rtol=1e-6)
+    # L_μ − L_τ: no tree coupling of ν_e to electrons; ν_μ and ν_τ see opposite charges
+    lml = xe.predict({"g_zp": 1e-4, "m_zp": 0.05}, model="zprime-lmu-ltau")["em_interference"]
+    assert np.all(np.isfinite(lml)) and np.max(np.abs(lml)) > 0
+
+
+def test_scalar_node_rate_vs_quad(xe):
+    """Scalar ν–e (Cerdeño et al. 2016; no interference): dσ/dT = Z_eff g⁴ m_e² T/(4π E² (2 m_e T + M²)²) at three
+    nodes against an independent quad over the solar spectra (all flavours couple alike)."""
+    g, mphi = 1e-5, 0.3
+    model = "scalar-universal"
+    from cevns.scanner.experiments.xenonnt_er_2022 import ModelArrays
+
+    arr = ModelArrays.of(xe, model)
+    for k in (8, 60, 120):
+        t = xe.t_nodes[k]
+        emin = 0.5 * (t + math.sqrt(t * t + 2 * M_ELECTRON * t))
+        tot = 0.0
+        for s, q in solar.CONTINUOUS.items():
+            tot += solar.FLUXES[s] * integrate.quad(lambda e, s=s: float(solar.spectrum(s, e)) / e**2, emin, q,
+                                                    limit=200, epsabs=0)[0]
+        for s, e in solar.LINES.items():
+            if e >= emin:
+                tot += solar.FLUXES[s] / e**2
+        ref = (g**4 * M_ELECTRON**2 * t / (4 * math.pi * (2 * M_ELECTRON * t + mphi**2) ** 2) * HBARC2_MEV2_CM2
+               * tot * xe.zeff[k] * xenon_atoms_per_tonne() * SECONDS_PER_YEAR * 1.16 * xe.t_weights[k])
+        one = np.zeros((1, xe.t_nodes.size))
+        one[0, k] = 1.0
+        arr.resp = one
+        ours = arr._mediator_counts({"g_phi": g, "m_phi": mphi}, 1)[0, 0]
+        assert ours == pytest.approx(ref, rel=1e-3), k
+
+
+def test_transition_moments_on_solar_neutrinos(xe):
+    """tmm (003:323–334): equal |Λ_i| = λ give μ²_sol = 2λ² at every energy; Λ_3 alone gives c13² Λ_3², so its limit
+    is the effective-moment limit / c13; Λ_1 alone weighs 1 − c13² P_e1 with P_e1 of pp/⁷Be neutrinos (0.55–0.70)."""
+    from cevns.scanner.fit import fit
+
+    u, w = xe.tmm_templates()
+    lam = 0.05  # 1e-10 μ_B
+    mm = xe.predict({"tmm_l1": lam, "tmm_l2": lam, "tmm_l3": lam}, model="tmm")["magnetic_moment"]
+    np.testing.assert_allclose(mm, 2 * (lam * 100) ** 2 * u, rtol=1e-12)
+    assert np.all((w / u > 0.55) & (w / u < 0.72))
+    c13 = math.sqrt(1 - solar.SIN2_THETA13)
+    mu = fit("xenonnt-er-2022", ["mu_nu_eff"])["interval_90"]["mu_nu_eff"][1] / 100  # in 1e-10 μ_B
+    l3 = fit("xenonnt-er-2022", ["tmm_l3"], model="tmm")["interval_90"]["tmm_l3"][1]
+    assert l3 == pytest.approx(mu / c13, rel=2e-3)
+    l1 = fit("xenonnt-er-2022", ["tmm_l1"], model="tmm")["interval_90"]["tmm_l1"][1]
+    assert 1 / math.sqrt(1 - c13**2 * 0.55) < l1 / mu < 1 / math.sqrt(1 - c13**2 * 0.72)
+    with pytest.raises(Exception, match="without their phases"):
+        fit("xenonnt-er-2022", ["tmm_z1"], model="tmm")
