@@ -35,16 +35,30 @@ def cmd_rate(args) -> int:
     from .experiments import get_experiment
 
     exp = get_experiment(args.experiment)
-    params = exp.check_params(_params(args.set))
-    pred = exp.predict(params)
+    model = args.model
+    if model == "sm":
+        params = exp.check_params(_params(args.set))
+        pred = exp.predict(params)
+    else:
+        from .models import check_model
+
+        check_model(model)
+        if model not in getattr(exp, "models", ("sm",)):
+            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}' "
+                              f"(its models: {', '.join(getattr(exp, 'models', ('sm',)))})")
+        params = exp.check_params(_params(args.set), model)
+        pred = exp.predict(params, model=model)
     counts = {k: float(v.sum()) for k, v in pred.items()}
-    out = {"experiment": exp.name, "params": params, "counts": counts,
+    out = {"experiment": exp.name, "model": model, "params": params, "counts": counts,
            "observed": float(exp.observed().sum())}
     if hasattr(exp, "rate_summary"):  # experiment-specific figures, e.g. counts per day of a reactor run
-        out.update(exp.rate_summary(params))
+        out.update(exp.rate_summary(params, model=model) if model != "sm" else exp.rate_summary(params))
     if hasattr(exp, "predict_cevns_by_flavour"):
-        out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in exp.predict_cevns_by_flavour(params).items()}
-    lines = [f"{exp.name}: expected counts in the analysis region" + (f" at {params}" if params else " (SM)")]
+        by = exp.predict_cevns_by_flavour(params, model=model)
+        out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in by.items()}
+    where = f" ({model})" if model != "sm" else ""
+    lines = [f"{exp.name}{where}: expected counts in the analysis region"
+             + (f" at {params}" if params else " (SM)")]
     lines += [f"  {k:<8s} {v:10.2f}" for k, v in counts.items()]
     lines.append(f"  {'total':<8s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
     for k, v in out.get("cevns_by_flavour", {}).items():
@@ -127,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rate", help="expected counts per component for one experiment")
     r.add_argument("experiment")
     r.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
+    r.add_argument("--model", default="sm", help="mediator model (default sm; see `cevns list`)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_rate)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .experiments import get_experiment, parse_experiment
+from .experiments.base import model_hint
 from .likelihood import Likelihood
 from .models import MODELS as _MODELS
 from .models import check_model, model_parameters
@@ -121,7 +122,7 @@ def _make(experiments, fixed, names, model):
     for n in [*names, *fixed]:
         if not any(n in p for p in params):
             hint = f" with model '{model}'" if model != "sm" else ""
-            why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps))))
+            why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps)))) or model_hint(n)
             hint += f": {why}" if why else ""
             raise ConfigError(
                 f"parameter '{n}' does not apply to {experiments}{hint} "

@@ -15,6 +15,17 @@ from ..params import check_value, parameter
 __all__ = ["Experiment", "ModelExperiment", "ModelLikelihood"]
 
 
+def model_hint(name: str) -> str:
+    """'' or the models a parameter belongs to (g_zp without --model is the common slip)."""
+    from ..models import MODELS
+
+    owners = [m for m, (_, params) in MODELS.items() if name in params]
+    if not owners:
+        return ""
+    shown = ", ".join(owners[:3]) + (", …" if len(owners) > 3 else "")
+    return f"it belongs to a model ({shown}): choose one with --model (scan files: model = \"…\")"
+
+
 class Experiment:
     """Base class. Subclasses set ``name``, ``parameters`` (names that apply), ``nuisance_names``."""
 
@@ -35,7 +46,7 @@ class Experiment:
         for k, v in params.items():
             parameter(k)  # unknown names: ConfigError with suggestion
             if k not in self.parameters:
-                why = self.parameter_hint(k)
+                why = self.parameter_hint(k) or model_hint(k)
                 raise ConfigError(
                     f"parameter '{k}' does not apply to experiment '{self.name}'{': ' + why if why else ''} "
                     f"(its parameters: {', '.join(self.parameters)})"

@@ -474,9 +474,9 @@ class DresdenII(Experiment):
                                                self.err, self.p0.copy(), SIGMA_N_KEV)
         return float(chi2[0]), eta[0]
 
-    def rate_summary(self, params: dict | None = None) -> dict:
+    def rate_summary(self, params: dict | None = None, model: str = "sm") -> dict:
         """Per-day and per-exposure numbers for `cevns rate` (0.2–1.5 keVee, 130 bins)."""
-        pred = self.predict(params)
+        pred = self.predict(params, model=model)
         per_day = {k: float(v.sum()) for k, v in pred.items()}
         return {"counts_per_day": per_day, "days_on": DAYS_ON,
                 "counts_rx_on": {k: v * DAYS_ON for k, v in per_day.items()},

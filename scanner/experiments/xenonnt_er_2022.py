@@ -393,7 +393,7 @@ class XenonNTER2022(Experiment):
         m2_mt = eff2 + (COS2_THETA23 * get("mu_nu_mu") ** 2 + SIN2_THETA23 * get("mu_nu_tau") ** 2) * per_flavour**2
         return m2_e, m2_mt
 
-    def check_model_params(self, params: dict, model: str = "sm") -> dict[str, float]:
+    def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
         """Validate ``params`` under ``model`` (its own parameters allowed where they act here)."""
         from ..errors import ConfigError
         from ..params import check_value, parameter
@@ -407,7 +407,7 @@ class XenonNTER2022(Experiment):
                 parameter(k)
                 raise ConfigError(f"parameter '{k}' does not apply to experiment '{self.name}': "
                                   f"{self.parameter_hint(k) or 'no effect here'}")
-        out = self.check_params({k: v for k, v in params.items() if k not in extra})
+        out = super().check_params({k: v for k, v in params.items() if k not in extra})
         out.update({k: check_value(k, v) for k, v in extra.items()})
         return out
 
@@ -416,7 +416,7 @@ class XenonNTER2022(Experiment):
         (with the transition moments of ``tmm``) and the change of the ν–e rate from sin²θ_W, charge radii,
         millicharges and mediators (may be negative)."""
         p = self.defaults()
-        p.update(self.check_model_params(params or {}, model))
+        p.update(self.check_params(params or {}, model))
         arrays = ModelArrays.of(self, model)
         mm, em = arrays.signal_parts(p, 1)
         return {"b0": self.b0.copy(), "magnetic_moment": mm[0], "em_interference": em[0]}
@@ -499,7 +499,7 @@ class ERLikelihood(Likelihood):
     templates; the g_V-shifting parameters and mediators through :class:`ModelArrays`)."""
 
     def __init__(self, exp: XenonNTER2022, names, fixed, model: str = "sm"):
-        exp.check_model_params({n: 1.0 for n in (*names, *fixed)}, model)
+        exp.check_params({n: 1.0 for n in (*names, *fixed)}, model)
         dup = set(names) & set(fixed)
         if dup:
             from ..errors import ConfigError
@@ -510,7 +510,7 @@ class ERLikelihood(Likelihood):
         self.experiment_name = exp.name
         self.model = model
         self.moment = exp.options["moment"]
-        self.fixed = exp.check_model_params(dict(fixed), model)
+        self.fixed = exp.check_params(dict(fixed), model)
         self.b0 = exp.b0.copy()
         self.mm_e = exp.mm_by_flavour[0].copy()
         self.mm_mt = exp.mm_by_flavour[1].copy()

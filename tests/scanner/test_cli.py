@@ -34,6 +34,25 @@ def test_rate_set_norm(capsys):
     assert abs(b / a - 2) < 1e-12
 
 
+def test_rate_with_a_model(capsys):
+    """`cevns rate --model`: the counts are the experiment's prediction under that model (a universal Z' of 10 MeV
+    with g = 1e-4 changes the CsI CEvNS rate visibly; zero coupling gives back the SM exactly)."""
+    from cevns.scanner.experiments import get_experiment
+
+    args = ("rate", "coherent-csi-2021", "--model", "zprime-universal", "--set", "m_zp=10", "--json")
+    code, out, err = run(capsys, *args, "--set", "g_zp=1e-4")
+    assert code == 0 and err == ""
+    res = json.loads(out)
+    assert res["model"] == "zprime-universal"
+    want = get_experiment("coherent-csi-2021").predict({"g_zp": 1e-4, "m_zp": 10.0}, model="zprime-universal")
+    assert res["counts"]["cevns"] == pytest.approx(float(want["cevns"].sum()), rel=1e-12)
+    _, out0, _ = run(capsys, "rate", "coherent-csi-2021", "--json")
+    sm = json.loads(out0)["counts"]["cevns"]
+    assert abs(res["counts"]["cevns"] / sm - 1) > 0.1
+    _, outz, _ = run(capsys, *args, "--set", "g_zp=0")
+    assert json.loads(outz)["counts"]["cevns"] == pytest.approx(sm, rel=1e-12)
+
+
 def test_fit_json(capsys):
     code, out, err = run(capsys, "fit", "coherent-csi-2021", "--free", "rn", "--json")
     assert code == 0 and err == ""
@@ -55,6 +74,8 @@ def test_list_json(capsys):
     assert "coherent-csi-2021" in res["experiments"]
     assert "rn" in res["experiments"]["coherent-csi-2021"]["parameters"]
     assert "sm" in res["models"]
+    assert "tmm" in res["experiments"]["xenonnt-er-2022"]["models"]
+    assert res["experiments"]["apv-cs"]["models"] == ["sm", "darkz"]
 
 
 def assert_one_line_error(code, out, err, *needles):
