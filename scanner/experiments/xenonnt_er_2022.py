@@ -124,24 +124,11 @@ def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
     μ_b = (1 + η) B0_b + S_b (seed 000:1094 Poisson χ²; the signal row has prior width 0, i.e. no nuisance).
     Returns chi2 (n,), eta (n, 1), status (n,).
     """
-    n_pts = m2_e.size
-    nb = obs.size
-    comps = np.empty((2, nb))
-    comps[0, :] = b0
-    chi2 = np.empty(n_pts)
-    eta = np.empty((n_pts, 1))
-    status = np.empty(n_pts, dtype=np.int64)
-    eta_p = np.zeros(2)
-    work = np.empty((10, max(2, nb)))
-    for p in range(n_pts):
-        for b in range(nb):
-            comps[1, b] = m2_e[p] * mm_e[b] + m2_mt[p] * mm_mt[b]
-        eta_p[:] = 0.0
-        c, st = profile_into(obs, comps, sigmas, eta_p, work)
-        chi2[p] = c
-        eta[p, 0] = eta_p[0]
-        status[p] = st
-    return chi2, eta, status
+    signal = np.empty((m2_e.size, obs.size))
+    for p in range(m2_e.size):
+        for b in range(obs.size):
+            signal[p, b] = m2_e[p] * mm_e[b] + m2_mt[p] * mm_mt[b]
+    return er_signal_chi2_points(signal, b0, obs, sigmas)
 
 
 @jit
