@@ -28,7 +28,7 @@ from ..models import flavour_parameters
 
 __all__ = [
     "SNS_SOURCES", "SNS_SOURCE_FLAVOUR", "SNS_SOURCE_SPEC", "SNS_FLAVOURS", "SNS_SOURCE_LABEL", "SNS_PARAMETERS",
-    "recoil_nodes", "sns_node_weights", "sns_axial_weights",
+    "recoil_nodes", "sns_node_weights", "sns_axial_weights", "flux_averaged_cross_section",
     "sns_incoherent_weights", "sns_node_arrays", "sns_electron_mm_rate", "Targets", "sns_fluence",
 ]
 
@@ -162,3 +162,21 @@ def sns_node_arrays(exp):
     attributes set with :func:`sns_node_weights` and :func:`sns_incoherent_weights`."""
     return (exp.base, exp.base_mm, exp.base_s, exp.fp, exp.q, exp.gauss, exp.q2, exp.targets.z, exp.targets.n,
             SNS_SOURCE_FLAVOUR)
+
+
+def flux_averaged_cross_section(exp, params: dict | None = None) -> float:
+    """Flux-averaged CEvNS cross section per nucleus [cm²] of an SNS experiment's target (COHERENT's definition,
+    seed 001:221–222; 004:383): ⟨σ⟩ = Σ_s ∫dE φ_s σ_s(E) / Σ_s ∫dE φ_s over the three stopped-pion spectra, with
+    σ_s(E) = ∫_0^{T_max} dT dσ/dT the full recoil integral (no threshold, no efficiency), averaged over the target's
+    nuclei (Cs and I equally in CsI). Built from the same node weights as the rates (recoil nodes from 1e-9 MeV),
+    at the experiment's parameters ``params`` (SM by default; the normalisation ``cevns_norm`` multiplies it)."""
+    from cevns.kernels.rates import cevns_source_spectra
+
+    tg = exp.targets
+    t, w = recoil_nodes(tg, 1e-9, (1e-6, 1e-5, 1e-4), 24, 8)
+    base, fp, q, gauss = sns_node_weights(tg, 1.0, t, w)  # unit fluence per flavour: ∫ φ_s = 1
+    th = exp.theta(params or {})
+    n_iso = len(tg.names)
+    e = cevns_source_spectra(base, fp, q, gauss, tg.z, tg.n, SNS_SOURCE_FLAVOUR, th[0],
+                             np.ascontiguousarray(th[2:2 + n_iso]), np.ones((1, t.size)))
+    return float(th[1] * e.sum() / (len(SNS_SOURCES) * tg.count.sum()))
