@@ -11,7 +11,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import profile_into
-from .rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
+from .rates import N_COUPLINGS, cevns_source_spectra, fold_time, theta_row_spectra
 
 __all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned_cevns_chi2_points_bsm"]
 
@@ -84,23 +84,12 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
     are added with μ_ℓ² of the source's flavour and, like the CEvNS counts, scaled by the normalisation.
     Returns chi2 (n_points,), eta (n_points, 1 + n_bkg), status (n_points,).
     """
-    n_iso = base.shape[0]
     comps, counts, chi2, eta, status, eta_p, work = _buffers(theta.shape[0], bkg, resp.shape[0], time_frac.shape[1])
-    rn = np.empty(n_iso)
+    rn = np.empty(base.shape[0])
     cpl = np.empty(N_COUPLINGS)
-    c0 = 2 + n_iso
     for p in range(theta.shape[0]):
-        for a in range(n_iso):
-            rn[a] = theta[p, 2 + a]
-        for c in range(N_COUPLINGS):
-            cpl[c] = theta[p, c0 + c]
-        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
-                                     resp, cpl, zp_cp, zp_cn)
-        for s in range(e.shape[0]):
-            m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
-            if m2 != 0.0:
-                for i in range(e.shape[1]):
-                    e[s, i] += m2 * es_mm[s, i]
+        e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
+                              zp_cn, es_mm, rn, cpl)
         cc, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = cc
         eta[p, :] = eta_p

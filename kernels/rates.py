@@ -17,7 +17,7 @@ from .cross_sections import weak_charge
 from .form_factors import helm_r0, spherical_j1_over_x
 
 __all__ = [
-    "cevns_source_spectra", "cevns_source_spectra_bsm", "fold_time", "fold_energy",
+    "cevns_source_spectra", "cevns_source_spectra_bsm", "theta_row_spectra", "fold_time", "fold_energy",
     "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
 ]
 
@@ -129,6 +129,29 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
                 spec[s, k] += r
     return fold_energy(spec, resp)
 
+
+
+@jit(fastmath={"reassoc", "contract"})
+def theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp, zp_cn,
+                      es_mm, rn, cpl):
+    """E_si of row ``p`` of θ = [sin²θ_W, norm, R_n of each isotope, coupling vector (N_COUPLINGS), …] through
+    :func:`cevns_source_spectra_bsm`, plus the energy-binned ν–e magnetic-moment counts ``es_mm`` (n_src, n_E) per
+    μ_B² times μ² of each source (cpl[17 + ℓ] + cpl[22 + s]; an empty ``es_mm`` leaves ν–e out). The normalisation
+    θ[p, 1] is not applied. ``rn`` (n_iso,) and ``cpl`` (N_COUPLINGS,) are scratch, filled from the row."""
+    n_iso = rn.size
+    for a in range(n_iso):
+        rn[a] = theta[p, 2 + a]
+    for c in range(cpl.size):
+        cpl[c] = theta[p, 2 + n_iso + c]
+    e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn, resp,
+                                 cpl, zp_cp, zp_cn)
+    if es_mm.shape[0] == e.shape[0]:
+        for s in range(e.shape[0]):
+            m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
+            if m2 != 0.0:
+                for i in range(e.shape[1]):
+                    e[s, i] += m2 * es_mm[s, i]
+    return e
 
 @jit(fastmath={"reassoc", "contract"})
 def fold_energy(spec, resp):

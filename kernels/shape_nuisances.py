@@ -21,7 +21,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import cholesky_solve, poisson_chi2
-from .rates import cevns_source_spectra, cevns_source_spectra_bsm
+from .rates import N_COUPLINGS, cevns_source_spectra, theta_row_spectra
 
 __all__ = [
     "piecewise_mu", "piecewise_objective", "profile_piecewise_into", "profile_piecewise",
@@ -480,13 +480,11 @@ def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gaus
     up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(bkg_up, bkg_down, nb, n_pts,
                                                                                         time_nom.shape[1])
     rn = np.empty(n_iso)
-    c0 = 2 + n_iso
+    cpl = np.empty(N_COUPLINGS)
+    no_es = np.empty((0, 0))  # Analysis A has no ν–e channel
     for p in range(n_pts):
-        for a in range(n_iso):
-            rn[a] = theta[p, 2 + a]
-        cpl = theta[p, c0:]
-        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
-                                     resp, cpl, zp_cp, zp_cn)
+        e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
+                              zp_cn, no_es, rn, cpl)
         _cevns_rows(e, theta[p, 1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0,
                     tn, tu, td)
         x[:] = x_start

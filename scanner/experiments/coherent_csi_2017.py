@@ -29,7 +29,13 @@ from cevns.kernels.binned import binned_cevns_chi2_points, binned_cevns_chi2_poi
 from cevns.kernels.constants import HBARC_MEV_FM as HBARC
 from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.nuclear import isotope
-from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm, fold_time
+from cevns.kernels.rates import (
+    N_COUPLINGS,
+    cevns_source_spectra,
+    cevns_source_spectra_bsm,
+    fold_time,
+    theta_row_spectra,
+)
 
 from .. import datasets
 from ..errors import ConfigError
@@ -211,22 +217,15 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
     Returns chi2 (n,), eta (n, 2), n_th (n,).
     """
     n_pts = theta.shape[0]
-    n_iso = base.shape[0]
     n_th = np.empty(n_pts)
-    rn = np.empty(n_iso)
+    rn = np.empty(base.shape[0])
     cpl = np.empty(N_COUPLINGS)
-    c0 = 2 + n_iso
     for p in range(n_pts):
-        for a in range(n_iso):
-            rn[a] = theta[p, 2 + a]
-        for c in range(N_COUPLINGS):
-            cpl[c] = theta[p, c0 + c]
-        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
-                                     resp, cpl, zp_cp, zp_cn)
+        e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
+                              zp_cn, es_mm, rn, cpl)
         acc = 0.0
         for s in range(e.shape[0]):
-            m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]
-            acc += (e[s, 0] + m2 * es_mm[s, 0]) * tfrac[s]
+            acc += e[s, 0] * tfrac[s]
         n_th[p] = theta[p, 1] * acc
     chi2, eta = _single_bin_profile(n_th, n_meas, b_0n, b_ss, s1, s2)
     return chi2, eta, n_th
