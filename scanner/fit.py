@@ -102,7 +102,13 @@ def _regions(profile, xs, prof, chi_min, level, main):
 
 
 def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241) -> dict:
-    """Best fit, 1σ / 90 % / 2σ intervals and χ²_min of the profiled χ² over ``free`` parameters."""
+    """Best fit, 1σ / 90 % / 2σ intervals and χ²_min of the profiled χ² over ``free`` parameters.
+
+    Returns a dict: ``best`` and ``search_range`` (name → value, [lo, hi]); ``chi2_min``; ``nuisances`` at the best
+    fit; for each level in LEVELS (``1sigma``, ``90``, ``2sigma``) ``interval_<level>`` (name → [lo, hi], the
+    connected region holding the best fit; an end equal to the search range means "not bounded there") and
+    ``regions_<level>`` (name → every connected region of Δχ² ≤ level, sorted). Among exactly degenerate minima
+    the parameter's default (SM) value is reported; an even χ² reports its non-negative minimum."""
     free = list(free)
     if not free:
         raise FitError("fit: give at least one free parameter (--free NAME)")
