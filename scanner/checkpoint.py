@@ -31,13 +31,19 @@ CHUNK_DIR = "chunks"
 LOCK = ".lock"
 
 
+def raw_bytes(a: np.ndarray):
+    """The C-order bytes of a contiguous array without a copy (b"" for an empty one: memoryview cannot cast a shape
+    with a zero, e.g. the (n, 0) nuisances of an experiment without nuisances)."""
+    return memoryview(a).cast("B") if a.size else b""
+
+
 def array_checksum(*arrays: np.ndarray) -> str:
     """sha256 over the C-order bytes, dtype and shape of ``arrays``."""
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(memoryview(a).cast("B"))
+        h.update(raw_bytes(a))
     return h.hexdigest()
 
 

@@ -32,6 +32,8 @@ from cevns.grids.grid import AxesView
 from cevns.scanner.checkpoint import atomic_file
 from cevns.scanner.errors import OutputError
 
+from .checkpoint import raw_bytes
+
 RESULT_NAME = "result.npz"
 
 
@@ -86,7 +88,7 @@ class NpzStreamWriter:
             np.lib.format.write_array_header_2_0(f, header)
             for b in blocks:
                 b = np.ascontiguousarray(b, dtype=dtype)
-                f.write(memoryview(b).cast("B"))
+                f.write(raw_bytes(b))
                 written += b.nbytes
         if written != expected:
             raise ValueError(f"{name}: streamed {written} bytes, expected {expected}")
@@ -110,13 +112,13 @@ class result_checksum:  # noqa: N801 (used like hashlib's constructors)
         self.h.update(name.encode())
         a = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
         for i in range(0, a.size, 1 << 22):  # memory-mapped arrays: 32 MB at a time
-            self.h.update(memoryview(np.ascontiguousarray(a[i : i + (1 << 22)])).cast("B"))
+            self.h.update(raw_bytes(np.ascontiguousarray(a[i : i + (1 << 22)])))
 
     def blocks(self, name: str, blocks: Iterable[np.ndarray]):
         self.h.update(name.encode())
         for b in blocks:
             b = np.ascontiguousarray(b, dtype=np.float64)
-            self.h.update(memoryview(b).cast("B"))
+            self.h.update(raw_bytes(b))
             yield b
 
     def of(self, chi2, eta) -> str:

@@ -38,6 +38,16 @@ class Wavy(Likelihood):
 AXES = [Axis("x", -2.0, 2.0, 37), Axis("y", 1e-2, 10.0, 29, "log")]
 
 
+class NoNuisance(Likelihood):
+    """A paraboloid without nuisances (η of shape (n, 0), like apv-cs)."""
+
+    names = ("a", "b")
+    nuisance_names = ()
+
+    def evaluate(self, p):
+        return (p[:, 0] - 0.3) ** 2 + (p[:, 1] + 0.1) ** 2, np.zeros((len(p), 0))
+
+
 def same_bytes(a, b):
     return np.asarray(a).tobytes() == np.asarray(b).tobytes()
 
@@ -147,6 +157,19 @@ def test_rerun_of_finished_scan_loads_result_without_evaluating(tmp_path):
     Wavy.calls = 0
     b = run_scan(Wavy(), AXES, output=out, n_jobs=1, chunk_size=7, progress=False)
     assert Wavy.calls == 0 and same_bytes(a.chi2, b.chi2)
+
+
+def test_likelihood_without_nuisances_scans_checkpoints_and_resumes(tmp_path):
+    """An experiment with no nuisances (apv-cs: η of shape (n, 0)) goes through chunk checksums, the streamed result
+    and a resume from the checkpoints (memoryview cannot cast an empty (n, 0) array: the scan used to crash)."""
+
+    axes = [Axis("a", -1.0, 1.0, 11), Axis("b", -1.0, 1.0, 9)]
+    out = tmp_path / "o"
+    r = run_scan(NoNuisance(), axes, output=out, chunk_size=20, progress=False)
+    assert r.eta.shape == (11, 9, 0) and r.chi2_min == pytest.approx(0.02, abs=1e-12)  # grid node (0.2|0.4, 0)
+    (out / "result.npz").unlink()  # resume from the verified chunks
+    r2 = run_scan(NoNuisance(), axes, output=out, chunk_size=20, progress=False)
+    assert same_bytes(r.chi2, r2.chi2) and load_result(out).eta.shape == (11, 9, 0)
 
 
 def test_different_scan_refused_without_force(tmp_path):
