@@ -1,4 +1,5 @@
-"""Data versus prediction of a binned energy × time experiment, projected on energy and on time.
+"""Data versus prediction of a binned experiment: energy × time data projected on energy and on time, or a 1-D
+energy spectrum (Dresden-II, XENONnT ER) on its own.
 
 :func:`spectrum_data` collects what the figure shows: the experiment's components (``exp.predict(params)``)
 scaled by the fitted normalisation nuisances, (1 + η_z) × N_z for every nuisance named ``eta_<component>``
@@ -9,8 +10,10 @@ error bars, and below it the residuals (n − μ)/√μ.
 Generic over experiments: the first array axis is energy, the last is time (middle axes, e.g. F90, are summed);
 an experiment with shape nuisances can provide ``predict_with_nuisances(params, eta)``;
 the bin edges come from the experiment (attributes ``energy_edges``/``time_edges``, else the module constants
-``PE_EDGES``/``E_EDGES``/``ENERGY_EDGES``/``EDGES_KEV`` and ``TIME_EDGES``). Experiments without time bins get
-a :class:`~cevns.scanner.errors.ConfigError`.
+``PE_EDGES``/``E_EDGES``/``ENERGY_EDGES``/``EDGES_KEV`` and ``TIME_EDGES``; ``energy_label`` overrides the axis
+label). Data with published Gaussian errors (``observed_errors()``, e.g. Dresden-II's rates per day) get those
+errors and residuals (n − μ)/σ; ``count_label`` names the y quantity (default "Counts"). Multi-dimensional data
+without time bins, or fewer than two bins, get a :class:`~cevns.scanner.errors.ConfigError`.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ COMPONENT_LABELS = {
     "es": r"$\nu$–e",
     "b0": r"$B_0$",
     "magnetic_moment": r"$\mu_\nu$",
+    "em_interference": r"$\nu$–e shift (EM, mediators)",
+    "epithermal": "epithermal neutrons",
+    "l1": r"$^{71}$Ge L1 EC",
+    "l2": r"$^{71}$Ge L2 EC",
+    "m": r"$^{71}$Ge M EC",
+    "migdal": "Migdal",
 }
 COMPONENT_COLORS = {"cevns": "#d62728", "brn": "#1f77b4", "nin": "#2ca02c", "ss": "0.72", "delbrn": "#9467bd"}
 
@@ -69,6 +78,12 @@ class SpectrumData:
     params: dict = field(default_factory=dict)
     nuisances: dict[str, float] = field(default_factory=dict)
     applied: dict[str, str] = field(default_factory=dict)  # nuisance name → component it scales
+    errors: np.ndarray | None = None  # published 1σ errors of ``observed`` (None: Poisson counts)
+    count_label: str = "Counts"
+
+    @property
+    def projections(self) -> tuple[str, ...]:
+        return ("energy",) if self.time_edges is None else ("energy", "time")
 
     @property
     def prediction(self) -> np.ndarray:
@@ -76,8 +91,8 @@ class SpectrumData:
 
     def project(self, which: str):
         """(edges, {component: counts}, observed counts) summed onto "energy" (axis 0) or "time" (last axis)."""
-        if which not in ("energy", "time"):
-            raise ConfigError(f"projection must be 'energy' or 'time', got {which!r}")
+        if which not in self.projections:
+            raise ConfigError(f"projection must be one of {self.projections}, got {which!r}")
         nd = self.observed.ndim
         keep = 0 if which == "energy" else nd - 1
         other = tuple(i for i in range(nd) if i != keep)
@@ -189,10 +204,10 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     pred = exp.predict(params)
     obs = np.asarray(exp.observed(), dtype=float)
     name = getattr(exp, "name", type(exp).__name__)
-    if obs.ndim < 2:
+    if obs.ndim < 1 or obs.size < 2:
         raise ConfigError(
-            f"experiment '{name}' has no time bins (observed counts of shape {obs.shape}); the spectrum figure "
-            "needs energy × time bins"
+            f"experiment '{name}' has {obs.size} bin(s) (observed counts of shape {obs.shape}); the spectrum figure "
+            "needs an energy spectrum or energy × time bins"
         )
     comps = {}
     for k, v in pred.items():
@@ -204,12 +219,19 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     e_edges, e_label = _find_edges(exp, module, ENERGY_EDGES, obs.shape[0])
     if e_edges is None:
         raise ConfigError(f"experiment '{name}': no energy bin edges for {obs.shape[0]} bins (tried {e_label})")
-    t_edges, t_label = _find_edges(exp, module, TIME_EDGES, obs.shape[-1])
-    if t_edges is None:
-        raise ConfigError(
-            f"experiment '{name}' has no time bins: no time bin edges for {obs.shape[-1]} bins "
-            f"(tried {t_label or 'time_edges, TIME_EDGES'}); the spectrum figure needs energy × time bins"
-        )
+    e_label = getattr(exp, "energy_label", e_label)
+    if obs.ndim == 1:  # an energy spectrum alone
+        t_edges, t_label = None, ""
+    else:
+        t_edges, t_label = _find_edges(exp, module, TIME_EDGES, obs.shape[-1])
+        if t_edges is None:
+            raise ConfigError(
+                f"experiment '{name}' has no time bins: no time bin edges for {obs.shape[-1]} bins "
+                f"(tried {t_label or 'time_edges, TIME_EDGES'}); the spectrum figure needs energy × time bins"
+            )
+    errs = getattr(exp, "observed_errors", None)
+    errors = np.asarray(errs(), dtype=float) if callable(errs) else None
+    extra = {"errors": errors, "count_label": getattr(exp, "count_label", "Counts")}
     eta = _nuisance_values(exp, params, nuisances)
     hook = getattr(exp, "predict_with_nuisances", None)
     if callable(hook):  # the experiment applies all its nuisances (shape ones too) itself
@@ -217,7 +239,8 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
         comps = {k: np.asarray(v, dtype=float) for k, v in full.items()}
         if any(v.shape != obs.shape for v in comps.values()):
             raise ConfigError(f"experiment '{name}': predict_with_nuisances returned arrays not of shape {obs.shape}")
-        return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, {n: "*" for n in eta})
+        return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, {n: "*" for n in eta},
+                            **extra)
     applied = {}
     for n, v in eta.items():
         comp = n[4:] if n.startswith("eta_") else None
@@ -226,7 +249,7 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
             applied[n] = comp
         elif v != 0.0:
             log.warning("%s: nuisance %s = %.3g is not a normalisation; not applied in the figure", name, n, v)
-    return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, applied)
+    return SpectrumData(name, comps, obs, e_edges, t_edges, e_label, t_label, params, eta, applied, **extra)
 
 
 def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, colors):
@@ -238,6 +261,8 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
     base = np.zeros(len(width))
     # backgrounds at the bottom, the first component (CEvNS) on top
     for k in reversed(list(comps)):
+        if not np.any(comps[k]):  # e.g. a magnetic-moment component at μ = 0: nothing to stack or list
+            continue
         top = base + comps[k] * scale
         stacks[k] = ax.stairs(
             top,
@@ -251,7 +276,10 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
         )
         base = top
     pred = sum(comps.values())
-    lo, hi = poisson_errors(obs)
+    if data.errors is not None:  # published Gaussian errors (only for a 1-D spectrum: no projection to sum)
+        lo = hi = np.asarray(data.errors, dtype=float)
+    else:
+        lo, hi = poisson_errors(obs)
     cont = ax.errorbar(
         centres,
         obs * scale,
@@ -264,9 +292,14 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
         capsize=0,
         label="Data",
     )
-    res = residuals(obs, pred)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rerr = np.vstack([lo, hi]) / np.sqrt(np.where(pred > 0, pred, np.nan))
+    if data.errors is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            res = np.where(lo > 0, (obs - pred) / np.where(lo > 0, lo, 1.0), np.nan)
+        rerr = np.ones((2, len(res)))
+    else:
+        res = residuals(obs, pred)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rerr = np.vstack([lo, hi]) / np.sqrt(np.where(pred > 0, pred, np.nan))
     rcont = rax.errorbar(
         centres, res, yerr=rerr, xerr=0.5 * width, fmt="o", color="k", ms=2.5, elinewidth=0.7, capsize=0
     )
@@ -279,9 +312,9 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
     ax.set_ylim(0.0, None)
     label = data.energy_label if which == "energy" else data.time_label
     rax.set_xlabel(label)
-    rax.set_ylabel(r"$(n-\mu)/\sqrt{\mu}$")
+    rax.set_ylabel(r"$(n-\mu)/\sigma$" if data.errors is not None else r"$(n-\mu)/\sqrt{\mu}$")
     unit = label[label.find("[") + 1 : label.rfind("]")] if "[" in label else "bin"
-    ax.set_ylabel(f"Counts / {unit}" if density else "Counts / bin")
+    ax.set_ylabel(f"{data.count_label} / {unit}" if density else f"{data.count_label} / bin")
     ax.tick_params(labelbottom=False)
     return stacks, cont, rcont, res
 
@@ -296,14 +329,16 @@ def plot_spectrum(
     figsize=(style.DOUBLE_WIDTH, 3.2),
     title: str | None = None,
 ) -> SpectrumArtists:
-    """Data versus prediction projected on energy (left) and time (right), with residual panels below.
+    """Data versus prediction projected on energy (left) and time (right), with residual panels below; a 1-D
+    energy spectrum gets the energy column only.
 
     Parameters
     ----------
     experiment, params, nuisances
         As in :func:`spectrum_data` (default: nuisances profiled at ``params``).
     axes
-        None (a new figure), or four axes ``[[energy, time], [energy residuals, time residuals]]``.
+        None (a new figure), or four axes ``[[energy, time], [energy residuals, time residuals]]`` (two,
+        ``[energy, energy residuals]``, for a 1-D spectrum).
     density
         Plot counts per unit of the bin variable (per PE, per µs): bins of unequal width stay comparable.
     title
@@ -318,21 +353,25 @@ def plot_spectrum(
     data = spectrum_data(experiment, params, nuisances)
     palette = iter(["#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"])
     colors = {k: COMPONENT_COLORS.get(k) or next(palette, None) for k in data.components}
+    proj = data.projections
+    ncol = len(proj)
     with style.context(axes is None):
         if axes is None:
             import matplotlib.pyplot as plt
 
+            if ncol == 1 and figsize == (style.DOUBLE_WIDTH, 3.2):
+                figsize = (style.DOUBLE_WIDTH * 0.6, 3.2)
             fig = plt.figure(figsize=figsize, layout="constrained")
-            gs = fig.add_gridspec(2, 2, height_ratios=(3, 1))
-            grid = [[None, None], [None, None]]
-            for col in range(2):
+            gs = fig.add_gridspec(2, ncol, height_ratios=(3, 1))
+            grid = [[None] * ncol, [None] * ncol]
+            for col in range(ncol):
                 grid[0][col] = fig.add_subplot(gs[0, col])
                 grid[1][col] = fig.add_subplot(gs[1, col], sharex=grid[0][col])
         else:
-            grid = np.asarray(axes, dtype=object).reshape(2, 2)
+            grid = np.asarray(axes, dtype=object).reshape(2, ncol)
             fig = grid[0][0].figure
         out = SpectrumArtists(fig, {}, {}, {}, {}, {}, data)
-        for col, which in enumerate(("energy", "time")):
+        for col, which in enumerate(proj):
             ax, rax = grid[0][col], grid[1][col]
             stacks, cont, rcont, res = _draw_projection(ax, rax, data, which, density, colors)
             out.axes[which] = (ax, rax)
@@ -342,8 +381,14 @@ def plot_spectrum(
             out.residual_values[which] = res
         ax_e = grid[0][0]
         handles, labels = ax_e.get_legend_handles_labels()
-        out.legend = ax_e.legend(handles[::-1], labels[::-1], loc="upper right")
         text = title if title is not None else style.experiment_label(data.experiment)
-        if text:
-            grid[0][1].text(0.97, 0.95, text, transform=grid[0][1].transAxes, ha="right", va="top")
+        if ncol == 1:  # one panel: legend in two columns at the top, the experiment as the title
+            out.legend = ax_e.legend(handles[::-1], labels[::-1], loc="upper center", ncols=2, fontsize="small")
+            ax_e.set_ylim(0.0, 1.35 * ax_e.get_ylim()[1])
+            if text:
+                ax_e.set_title(text)
+        else:
+            out.legend = ax_e.legend(handles[::-1], labels[::-1], loc="upper right")
+            if text:
+                grid[0][1].text(0.97, 0.95, text, transform=grid[0][1].transAxes, ha="right", va="top")
     return out

@@ -177,6 +177,10 @@ class DresdenII(Experiment):
     # recoils then leak into the bins through the Gaussian noise; the magnetic-moment term grows as ln(1/T_min)).
     # smearing: the Gaussian is cut at E = 0; "renormalised" (default, the public reanalysis code of
     # arXiv:2202.10829) rescales it to unit probability above 0, "cut" drops the part below 0 (before 2026-11-24).
+    # For the spectrum figure (cevns.plots.spectra): rates per day with released errors, 10-eV bins.
+    energy_label = "Energy [keVee]"
+    count_label = "Counts / day"
+
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
                "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),
                "nr_min": ("ion", ("ion", "none")), "migdal": ("off", ("off", "on")),
@@ -438,9 +442,26 @@ class DresdenII(Experiment):
             self.check_model(model)
         params = self.check_params(params or {}, model)
         row = self.theta_rows(params, 1, model)[0]
-        es = self._signal(None, norm=0.0, model=model, row=row)
-        cevns = self._signal(None, es=False, model=model, row=row)
         _, p = self._chi2_row(row, model)
+        return self._components(row, model, p, flux_scale=1.0)
+
+    def predict_with_nuisances(self, params: dict | None, eta, model: str = "sm") -> dict[str, np.ndarray]:
+        """Components per bin per day at given nuisances ``eta`` (BKG_NAMES order): the background model at those
+        parameters and the signal scaled by the flux nuisance (1 + η_f), i.e. what the χ² compares with the data
+        (for `cevns plot --spectrum`)."""
+        params = self.check_params(params or {}, model)
+        row = self.theta_rows(params, 1, model)[0]
+        eta = np.asarray(eta, dtype=float)
+        return self._components(row, model, eta, flux_scale=1.0 + float(eta[7]))
+
+    def observed_errors(self) -> np.ndarray:
+        """The released 1σ errors of the Rx-ON rates (statistics and acceptance; the χ² uses them as Gaussian σ)."""
+        return self.err.copy()
+
+    def _components(self, row, model, p, flux_scale):
+        """Signal (× ``flux_scale``) and background components per bin per day at background parameters ``p``."""
+        es = flux_scale * self._signal(None, norm=0.0, model=model, row=row)
+        cevns = flux_scale * self._signal(None, es=False, model=model, row=row)
         e = self.e_centres
         zero = np.array([p[0], p[1], p[2], 0.0, p[4], p[5], 0.0, 0.0])
         epi = dresden_background(e, zero, SIGMA_N_KEV, np.empty(e.size))
@@ -448,7 +469,7 @@ class DresdenII(Experiment):
         full = dresden_background(e, p, SIGMA_N_KEV, np.empty(e.size))
         l2 = p[3] * 0.008 * np.exp(-0.5 * ((e - 1.142) / p[5]) ** 2)
         if self.options["migdal"] == "on":  # CEvNS and Migdal parts: the kernel on each node block alone
-            cevns, mig = (self._node_block_signal(row, model, sl) for sl in
+            cevns, mig = (flux_scale * self._node_block_signal(row, model, sl) for sl in
                           (slice(0, self.n_cevns_nodes), slice(self.n_cevns_nodes, None)))
             return {"cevns": cevns, "migdal": mig, "es": es, "epithermal": epi, "l1": l1, "l2": l2,
                     "m": full - epi - l1 - l2}
@@ -484,6 +505,10 @@ class DresdenII(Experiment):
 
     def observed(self) -> np.ndarray:
         return self.obs.copy()
+
+    @property
+    def energy_edges(self) -> np.ndarray:
+        return self.edges
 
     def likelihood(self, names=(), fixed=None, model: str = "sm") -> DresdenLikelihood:
         return DresdenLikelihood(self, list(names), dict(fixed or {}), model)

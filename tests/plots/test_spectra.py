@@ -156,7 +156,7 @@ def test_experiment_hook_applies_shape_nuisances():
     assert d.applied == {"eta_sig": "*", "delta_shape": "*"}
 
 
-def test_no_time_bins_is_a_clear_error():
+def test_no_time_bins_is_a_clear_error_and_a_1d_spectrum_gets_one_column():
     with pytest.raises(ConfigError, match="no time bins"):
         plot_spectrum(_Toy(time=False), nuisances="zero")
 
@@ -167,8 +167,40 @@ def test_no_time_bins_is_a_clear_error():
         def predict(self, params=None):
             return {"sig": self.sig.sum(axis=(1, 2))}
 
-    with pytest.raises(ConfigError, match="no time bins"):
-        spectrum_data(OneD(), nuisances="zero")
+    d = spectrum_data(OneD(), nuisances="zero")
+    assert d.projections == ("energy",) and d.time_edges is None
+    art = plot_spectrum(OneD(), nuisances="zero")
+    assert len(art.figure.axes) == 2 and list(art.axes) == ["energy"]
+    with pytest.raises(ConfigError, match="projection"):
+        d.project("time")
+
+    class OneBin(OneD):
+        def observed(self):
+            return self.obs.sum(axis=(1, 2))[:1]
+
+    with pytest.raises(ConfigError, match="1 bin"):
+        spectrum_data(OneBin(), nuisances="zero")
+
+
+def test_dresden_spectrum_is_what_the_chi2_compares():
+    """Dresden-II (1-D, released Gaussian errors): the drawn components at the profiled nuisances sum to the model
+    of the χ² (Σ ((d − μ)/σ)² plus the a_M and flux priors equals the experiment's profiled χ²), the residuals are
+    (d − μ)/σ with the released σ, and the flux nuisance scales the signal."""
+    from cevns.kernels.reactor import A_M_SIGMA, FLUX_SIGMA
+    from cevns.scanner.experiments import get_experiment
+
+    d2 = get_experiment("dresden-ii")
+    art = plot_spectrum(d2, {})
+    data = art.spectrum
+    eta = data.nuisances
+    mu = data.prediction
+    priors = ((eta["a_m"] - 1) / A_M_SIGMA) ** 2 + (eta["eta_flux"] / FLUX_SIGMA) ** 2
+    chi2 = np.sum(((d2.obs - mu) / d2.err) ** 2) + priors
+    assert chi2 == pytest.approx(d2.chi2({})[0], rel=1e-9)
+    np.testing.assert_allclose(art.residual_values["energy"], (d2.obs - mu) / d2.err, rtol=1e-12)
+    nominal = d2.predict({})
+    np.testing.assert_allclose(data.components["cevns"], (1 + eta["eta_flux"]) * nominal["cevns"], rtol=1e-12)
+    assert art.axes["energy"][0].get_ylabel() == "Counts / day / keVee"
 
 
 def test_user_axes(csi):
