@@ -51,6 +51,9 @@ def _exp_likelihood(exp, names, fixed, model):
     if model == "sm":
         return exp.likelihood(names, fixed)
     if model not in getattr(exp, "models", ("sm",)):
+        inert = getattr(exp, "model_without_effect", None)
+        if inert is not None and inert(model):  # the model leaves this experiment's χ² as in the SM
+            return exp.likelihood(names, fixed)
         raise ConfigError(f"experiment '{exp.name}' does not support model '{model}' yet")
     return exp.likelihood(names, fixed, model=model)
 
@@ -122,7 +125,12 @@ def _make(experiments, fixed, names, model):
     for n in [*names, *fixed]:
         if not any(n in p for p in params):
             hint = f" with model '{model}'" if model != "sm" else ""
-            why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps)))) or model_hint(n)
+            why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps))))
+            if not why and n in model_parameters(model):  # the model's own parameter, on experiments it leaves alone
+                inert = [f"{e.name}: {e.model_without_effect(model)}" for e in exps
+                         if getattr(e, "model_without_effect", None) and e.model_without_effect(model)]
+                why = f"model '{model}' does not act on " + "; ".join(inert) if inert else ""
+            why = why or (model_hint(n) if model == "sm" else "")
             hint += f": {why}" if why else ""
             raise ConfigError(
                 f"parameter '{n}' does not apply to {experiments}{hint} "

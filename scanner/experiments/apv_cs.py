@@ -61,6 +61,16 @@ class ApvCs(Experiment):
         self.options = {"epnc": epnc}
         self.table = skin_table()
 
+    def model_without_effect(self, model: str) -> str:
+        """Why ``model`` leaves Q_W unchanged ('' if it acts or is unknown): the mediators here couple vectorially
+        (a Z' or a scalar adds no parity-violating electron–nucleon term) and neutrino moments do not touch an atom.
+        In a combination such a model then leaves the APV χ² at its SM form instead of being refused."""
+        if model.startswith("zprime-") or model == "scalar-universal":
+            return "the mediator couples vectorially (no parity-violating electron coupling)"
+        if model == "tmm":
+            return "neutrino transition moments do not act on atomic parity violation"
+        return ""
+
     def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
         from ..models import model_parameters
         from ..params import check_value

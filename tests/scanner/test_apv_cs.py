@@ -140,3 +140,21 @@ def test_combination_is_sum_of_parts():
     c2_parts = (make_likelihood("apv-cs", "sm", {}, ["rn_cs"]).evaluate([[5.3]])[0]
                 + make_likelihood("coherent-csi-2021", "sm", {}, ["rn_cs", "rn_i"]).evaluate([[5.3, 5.6]])[0])
     assert np.allclose(c2, c2_parts)
+
+
+def test_models_without_effect_on_apv_keep_its_sm_chi2_in_combinations():
+    """A vector Z', the scalar and tmm leave Q_W unchanged: CsI 2021 + APV under a Z' model is the CsI Z' χ² plus
+    the APV SM χ² (shared sin²θ_W), and a Z' parameter on APV alone is refused with that reason."""
+    import numpy as np
+
+    from cevns.scanner.errors import ConfigError
+    from cevns.scanner.registry import make_likelihood
+
+    comb = make_likelihood("coherent-csi-2021+apv-cs", "zprime-universal", {"m_zp": 10.0}, ["g_zp", "sin2w"])
+    csi = make_likelihood("coherent-csi-2021", "zprime-universal", {"m_zp": 10.0}, ["g_zp", "sin2w"])
+    apv = make_likelihood("apv-cs", "sm", {}, ["sin2w"])
+    pts = np.array([[0.0, 0.2386], [3e-5, 0.235], [6e-5, 0.240]])
+    np.testing.assert_allclose(comb.evaluate(pts)[0], csi.evaluate(pts)[0] + apv.evaluate(pts[:, 1:])[0],
+                               rtol=1e-12)
+    with pytest.raises(ConfigError, match="couples vectorially"):
+        make_likelihood("apv-cs", "zprime-universal", {"m_zp": 10.0}, ["g_zp"])
