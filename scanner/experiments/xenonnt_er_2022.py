@@ -99,7 +99,8 @@ EM_EE_PARAMETERS = ("sin2w", "rch2_ee", "rch2_mumu", "rch2_tautau", "rch2_emu", 
 _FLAVOURS = ("ee", "mumu", "tautau")
 # The tmm parameters that act on solar neutrinos: the moduli only (no phase dependence, 003:323).
 TMM_SOLAR_PARAMETERS = ("tmm_l1", "tmm_l2", "tmm_l3")
-# Models acting on ν–e scattering here (the rest of MODELS needs a nucleus).
+# Models here: every model of the seeds acts on ν–e scattering (mediators through the electron coupling, tmm
+# through the solar mass-state admixture).
 ER_MODELS = ("sm", "tmm", "darkz", "scalar-universal", *(m for m in MODELS if m.startswith("zprime-")))
 _CR_UNIT_MEV = CHARGE_RADIUS_UNIT_CM2 / HBARC2_MEV2_CM2
 
