@@ -78,8 +78,8 @@ def test_apv_sees_kappa_at_2p4_mev():
 def test_refusals():
     with pytest.raises(ConfigError):
         make_likelihood("apv-cs", "sm", {}, ["eps_dark"])
-    with pytest.raises(ConfigError):
-        make_likelihood("coherent-csi-2021+apv-cs", "zprime-b-l", {}, ["g_zp"])
+    with pytest.raises(ConfigError):  # a Z' acts on CsI only; on APV alone its coupling is refused
+        make_likelihood("apv-cs", "zprime-b-l", {"m_zp": 10.0}, ["g_zp"])
     with pytest.raises(ConfigError):
         make_likelihood("apv-cs", "darkz", {"m_zd": -1.0}, ["eps_dark"])
 
