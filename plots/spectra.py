@@ -159,12 +159,15 @@ def _find_edges(exp, module, table, size):
     return None, tried
 
 
-def _nuisance_values(exp, params, nuisances) -> dict[str, float]:
+def _nuisance_values(exp, params, nuisances, model="sm") -> dict[str, float]:
     names = tuple(getattr(exp, "nuisance_names", ()))
     if nuisances is None or (isinstance(nuisances, str) and nuisances == "fit"):
         if not names:
             return {}
-        _, eta = exp.chi2(params)
+        if model == "sm":
+            _, eta = exp.chi2(params)
+        else:  # the profile at this point of the model: every parameter fixed, nothing scanned
+            _, eta = exp.likelihood((), fixed=params, model=model).evaluate(np.zeros((1, 0)))
         eta = np.asarray(eta, dtype=float).reshape(-1)
         return dict(zip(names, (float(v) for v in eta)))
     if isinstance(nuisances, str):
@@ -182,7 +185,7 @@ def _nuisance_values(exp, params, nuisances) -> dict[str, float]:
     return dict(zip(names, (float(v) for v in arr)))
 
 
-def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
+def spectrum_data(experiment, params=None, nuisances=None, model: str = "sm") -> SpectrumData:
     """Components with the nuisances applied, data and bin edges of a binned energy × time experiment.
 
     ``experiment``: a name (``"coherent-csi-2021"``, options as ``NAME:key=value``) or an Experiment.
@@ -191,7 +194,8 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     Nuisances named ``eta_<component>`` scale that component by (1 + η); others (shape nuisances) are not
     applied and logged, unless the experiment defines ``predict_with_nuisances(params, eta) -> {component:
     array}`` (η in ``nuisance_names`` order), which is then used for every component (``applied`` maps each
-    nuisance to ``"*"``).
+    nuisance to ``"*"``). ``model``: a mediator model of the experiment (``cevns list``), with its parameters in
+    ``params``.
     """
     if isinstance(experiment, str):
         from cevns.scanner.experiments import get_experiment
@@ -200,8 +204,14 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     else:
         exp = experiment
     params = dict(params or {})
-    exp.check_params(params)
-    pred = exp.predict(params)
+    if model == "sm":
+        exp.check_params(params)
+        pred = exp.predict(params)
+    else:
+        if model not in getattr(exp, "models", ("sm",)):
+            raise ConfigError(f"experiment '{getattr(exp, 'name', exp)}' does not support model '{model}'")
+        exp.check_params(params, model)
+        pred = exp.predict(params, model=model)
     obs = np.asarray(exp.observed(), dtype=float)
     name = getattr(exp, "name", type(exp).__name__)
     if obs.ndim < 1 or obs.size < 2:
@@ -232,10 +242,11 @@ def spectrum_data(experiment, params=None, nuisances=None) -> SpectrumData:
     errs = getattr(exp, "observed_errors", None)
     errors = np.asarray(errs(), dtype=float) if callable(errs) else None
     extra = {"errors": errors, "count_label": getattr(exp, "count_label", "Counts")}
-    eta = _nuisance_values(exp, params, nuisances)
+    eta = _nuisance_values(exp, params, nuisances, model)
     hook = getattr(exp, "predict_with_nuisances", None)
     if callable(hook):  # the experiment applies all its nuisances (shape ones too) itself
-        full = hook(params, np.array([eta[n] for n in exp.nuisance_names], dtype=float))
+        x = np.array([eta[n] for n in exp.nuisance_names], dtype=float)
+        full = hook(params, x) if model == "sm" else hook(params, x, model=model)
         comps = {k: np.asarray(v, dtype=float) for k, v in full.items()}
         if any(v.shape != obs.shape for v in comps.values()):
             raise ConfigError(f"experiment '{name}': predict_with_nuisances returned arrays not of shape {obs.shape}")
@@ -325,6 +336,7 @@ def plot_spectrum(
     nuisances=None,
     axes=None,
     *,
+    model: str = "sm",
     density: bool = True,
     figsize=(style.DOUBLE_WIDTH, 3.2),
     title: str | None = None,
@@ -334,8 +346,8 @@ def plot_spectrum(
 
     Parameters
     ----------
-    experiment, params, nuisances
-        As in :func:`spectrum_data` (default: nuisances profiled at ``params``).
+    experiment, params, nuisances, model
+        As in :func:`spectrum_data` (default: nuisances profiled at ``params``, SM).
     axes
         None (a new figure), or four axes ``[[energy, time], [energy residuals, time residuals]]`` (two,
         ``[energy, energy residuals]``, for a 1-D spectrum).
@@ -350,7 +362,7 @@ def plot_spectrum(
         ``stacks[proj][component]`` (StepPatch, stacked, nuisances applied), ``data[proj]`` and
         ``residuals[proj]`` (ErrorbarContainer, one point per bin), ``residual_values[proj]``, ``spectrum``.
     """
-    data = spectrum_data(experiment, params, nuisances)
+    data = spectrum_data(experiment, params, nuisances, model)
     palette = iter(["#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"])
     colors = {k: COMPONENT_COLORS.get(k) or next(palette, None) for k in data.components}
     proj = data.projections

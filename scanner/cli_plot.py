@@ -60,6 +60,7 @@ def register(subparsers) -> None:
     g.add_argument("--profile-1d", metavar="AXIS", help="draw the Δχ² profile of AXIS (minimum over the other axes)")
     p.add_argument("--spectrum", metavar="EXPERIMENT", help="data vs prediction of EXPERIMENT instead of a result")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="--spectrum: parameter value (repeatable)")
+    p.add_argument("--model", default=None, help="--spectrum: mediator model (default sm; see `cevns list`)")
     p.add_argument(
         "--nuisances",
         choices=("fit", "zero"),
@@ -109,7 +110,12 @@ def cmd_plot(args) -> int:
         extra = [f"--{n}" for n in ("cl", "label", "reference", "profile", "slice", "profile_1d") if getattr(args, n)]
         if extra or args.filled:
             raise ConfigError(f"{', '.join(extra or ['--filled'])}: not used with --spectrum")
-        art = plot_spectrum(args.spectrum, _params(args.set), nuisances=args.nuisances)
+        model = args.model or "sm"
+        if model != "sm":
+            from .models import check_model
+
+            check_model(model)
+        art = plot_spectrum(args.spectrum, _params(args.set), nuisances=args.nuisances, model=model)
         name = art.spectrum.experiment
         out = Path(args.out) if args.out else Path(f"spectrum-{name}")
         try:
@@ -120,8 +126,8 @@ def cmd_plot(args) -> int:
         print(f"{name}: data vs prediction" + (f" (nuisances {eta})" if eta else ""))
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
-    if args.set:
-        raise ConfigError("--set is used with --spectrum only")
+    if args.set or args.model:
+        raise ConfigError(f"{'--set' if args.set else '--model'} is used with --spectrum only")
 
     from cevns.scanner.results import load_result
 

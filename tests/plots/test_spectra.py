@@ -207,3 +207,22 @@ def test_user_axes(csi):
     fig, axs = plt.subplots(2, 2)
     art = plot_spectrum(csi, PARAMS, axes=axs)
     assert art.figure is fig and art.axes["time"] == (axs[0, 1], axs[1, 1])
+
+
+def test_spectrum_under_a_model():
+    """--spectrum with a mediator model: the components are the model's prediction with the nuisances profiled at
+    that point (the CsI CEvNS at a universal Z' of 10 MeV, g = 1e-4, is well below the SM one); an unsupported or
+    unknown model is a ConfigError."""
+    from cevns.scanner.experiments import get_experiment
+
+    csi = get_experiment("coherent-csi-2021")
+    p = {"g_zp": 1e-4, "m_zp": 10.0}
+    d = spectrum_data(csi, p, model="zprime-universal")
+    lik = csi.likelihood((), fixed=p, model="zprime-universal")
+    _, eta = lik.evaluate(np.zeros((1, 0)))
+    want = (1 + eta[0][0]) * csi.predict(p, model="zprime-universal")["cevns"]
+    np.testing.assert_allclose(d.components["cevns"], want, rtol=1e-12)
+    sm = spectrum_data(csi, {})
+    assert d.components["cevns"].sum() < 0.9 * sm.components["cevns"].sum()
+    with pytest.raises(ConfigError, match="does not support model"):
+        spectrum_data(get_experiment("apv-cs"), {}, model="tmm")
