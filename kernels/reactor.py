@@ -295,7 +295,8 @@ def dresden_fit_two_starts(e, data, err, signal, p0, p, sigma_n, gap=1.0):
     c1, st1 = dresden_fit(e, data, err, signal, p, sigma_n)
     if c_start - c_eta <= gap:
         return c1, st1
-    c2, st2 = dresden_fit(e, data, err, signal, q, sigma_n)
+    # Far from the data the profile valley is long and flat: allow this start more steps (≈ 10 ms at worst).
+    c2, st2 = dresden_fit(e, data, err, signal, q, sigma_n, 1e-10, 3000)
     if c2 < c1:
         p[:] = q
         return c2, st2
