@@ -118,13 +118,15 @@ def test_fig_spectra(tmp_path):
 
 
 def test_fig_spectra_1d(tmp_path):
-    run("fig_spectra_1d.py", tmp_path)
+    run("fig_spectra.py", tmp_path)
     check_figure(tmp_path, "fig_spectra_1d")
     doc = json.loads((tmp_path / "fig_spectra_1d-data.json").read_text())
     assert set(doc) == {"dresden-ii", "xenonnt-er-2022"}
     d2 = doc["dresden-ii"]
-    assert len(d2["observed"]) == 130 and len(d2["errors"]) == 130 and d2["edges"][0] == pytest.approx(0.2)
-    assert doc["xenonnt-er-2022"]["errors"] is None and sum(doc["xenonnt-er-2022"]["observed"]) == 433
-    s = json.loads((tmp_path / "fig_spectra_1d-summary.json").read_text())["experiments"]
+    assert len(d2["energy"]["observed"]) == 130 and len(d2["errors"]) == 130
+    assert d2["energy"]["edges"][0] == pytest.approx(0.2)
+    xe = doc["xenonnt-er-2022"]
+    assert xe["errors"] is None and sum(xe["energy"]["observed"]) == 433 and "time" not in xe
+    s = json.loads((tmp_path / "fig_spectra-summary.json").read_text())["experiments"]
     # Dresden-II SM CEvNS per day in 0.2–1.5 keVee (docs/physics/dresden-ii.md: 95.4 at the nominal flux)
     assert 80 < s["dresden-ii"]["predicted"]["cevns"] < 110
