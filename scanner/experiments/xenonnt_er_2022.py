@@ -69,7 +69,7 @@ from ..models import (
 from .base import Experiment
 from .coherent_csi_2021 import rebin
 
-__all__ = ["XenonNTER2022", "ERLikelihood", "er_mm2_chi2_points", "er_signal_chi2_points", "resolution_sigma",
+__all__ = ["XenonNTER2022", "ERLikelihood", "er_signal_chi2_points", "resolution_sigma",
            "EM_EE_PARAMETERS", "em_interference_counts", "TMM_SOLAR_PARAMETERS"]
 
 DATASET = "xenonnt-er-2022"
@@ -115,21 +115,6 @@ def xenon_atoms_per_tonne():
     """Xe atoms per tonne of natural xenon (isotopic abundances × AME2020 masses)."""
     mass_u = sum(f * iso.atomic_mass_u for iso, f in element("Xe"))
     return 1e6 / mass_u * N_AVOGADRO
-
-
-@jit
-def er_mm2_chi2_points(m2_e, m2_mt, b0, mm_e, mm_mt, obs, sigmas):
-    """χ²_min over the B0 normalisation with two flavour templates: signal = m2_e mm_e + m2_mt mm_mt
-    (μ² in units of the templates' μ, per point).
-
-    μ_b = (1 + η) B0_b + S_b (seed 000:1094 Poisson χ²; the signal row has prior width 0, i.e. no nuisance).
-    Returns chi2 (n,), eta (n, 1), status (n,).
-    """
-    signal = np.empty((m2_e.size, obs.size))
-    for p in range(m2_e.size):
-        for b in range(obs.size):
-            signal[p, b] = m2_e[p] * mm_e[b] + m2_mt[p] * mm_mt[b]
-    return er_signal_chi2_points(signal, b0, obs, sigmas)
 
 
 @jit
@@ -211,42 +196,25 @@ class XenonNTER2022(Experiment):
         self.resp = self._energy_response(t_kev)
 
         mom = sum(self.moments.values())  # (2, 3, n_T), summed over sources
-        scale = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff
+        # Electrons × exposure × quadrature weight per node: every per-node rate below is multiplied by it.
+        self.node_scale = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff
         # Magnetic-moment counts per node and flavour at μ = 1e-12 μ_B (coefficient Φ0/T − Φ1).
         self.mm_nodes = np.array([
-            scale * ES_MM_PREFACTOR * MU_UNIT**2
+            self.node_scale * ES_MM_PREFACTOR * MU_UNIT**2
             * np.array([es_mm_moment_kernel(t, mom[f, 0, k], mom[f, 1, k]) for k, t in enumerate(self.t_nodes)])
             for f in range(2)
         ])
         self.mm_by_flavour = self.mm_nodes @ self.resp.T  # (2, n_bins)
         self.mm = self.mm_by_flavour.sum(axis=0)
-        self.gv_shift_bins = self._gv_shift_bins(mom)
         self.node_arrays = self._node_arrays(mom)
-
-    def _gv_shift_bins(self, mom):
-        """(2 flavour classes, 5, n_bins): the binned counts of [∂K/∂g_V, ∂K/∂g_V /T, K₂, K₂/T, K₂/T²] at the SM
-        couplings, K = es_sm_moment_kernel = K₂ g_V² + K₁ g_V + K₀ with K₂ = Φ0 + Ψ − m_e T Φ2, K₁ = 2 g_A (Φ0 − Ψ),
-        Ψ = Φ0 − 2TΦ1 + T²Φ2; times n_e t ES_SM_PREFACTOR. A shift δ = d + m/T changes the counts by
-        d·A0 + m·A1 + d²·A2 + 2dm·A3 + m²·A4 (class docstring)."""
-        t = self.t_nodes
-        scale = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff * ES_SM_PREFACTOR
-        out = np.empty((2, 5, self.edges.size - 1))
-        for c in range(2):
-            gv, ga = es_couplings(c, False, SIN2W_LOW_ENERGY)
-            phi0, phi1, phi2 = mom[c]
-            psi = phi0 - 2.0 * t * phi1 + t * t * phi2
-            k2 = phi0 + psi - M_ELECTRON * t * phi2
-            lin = 2.0 * gv * k2 + 2.0 * ga * (phi0 - psi)
-            rows = np.array([lin, lin / t, k2, k2 / t, k2 / (t * t)]) * scale
-            out[c] = rows @ self.resp.T
-        return out
+        self.gv_shift_bins = self._gv_shift_bins()
 
     def _node_arrays(self, mom):
         """Per-node pieces for points whose shift depends on T beyond 1/T (a mediator of free mass), counts before
         the energy response: rows [∂K/∂g_V (ν_e), ∂K/∂g_V (ν_μτ), K₂ (ν_e), K₂ (ν_μτ), scalar piece, 2 m_e T,
         1/T], the scalar piece n_e t w Z_eff (ħc)² m_e² T Φ2/(4π) over both flavour classes."""
         t = self.t_nodes
-        base = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff
+        base = self.node_scale
         out = np.empty((7, t.size))
         for c in range(2):
             gv, ga = es_couplings(c, False, SIN2W_LOW_ENERGY)
@@ -259,6 +227,15 @@ class XenonNTER2022(Experiment):
         out[5] = 2.0 * M_ELECTRON * t
         out[6] = 1.0 / t
         return out
+
+    def _gv_shift_bins(self):
+        """(2 flavour classes, 5, n_bins): the node pieces ∂K/∂g_V and K₂ of :meth:`_node_arrays`, binned as
+        [∂K/∂g_V, ∂K/∂g_V /T, K₂, K₂/T, K₂/T²]; K = es_sm_moment_kernel = K₂ g_V² + K₁ g_V + K₀ at the SM couplings.
+        A shift δ = d + m/T changes the counts by d·A0 + m·A1 + d²·A2 + 2dm·A3 + m²·A4 (module docstring)."""
+        na = self.node_arrays
+        inv_t = na[6]
+        return np.array([np.array([lin, lin * inv_t, k2, k2 * inv_t, k2 * inv_t * inv_t]) @ self.resp.T
+                         for lin, k2 in ((na[0], na[2]), (na[1], na[3]))])
 
     def zprime_node_coefficients(self, model: str) -> np.ndarray:
         """(3, n_T) c_α(T_k) of the electron coupling of ``model`` for α = e, μ, τ (zeros for non-vector models)."""
@@ -338,7 +315,7 @@ class XenonNTER2022(Experiment):
 
         s2 = SIN2W_LOW_ENERGY if sin2w is None else sin2w
         mom = sum(self.moments.values())
-        scale = self.n_atoms * SECONDS_PER_YEAR * self.t_weights * self.zeff * ES_SM_PREFACTOR
+        scale = self.node_scale * ES_SM_PREFACTOR
         nodes = np.zeros(self.t_nodes.size)
         for f, flav in enumerate((0, 1)):
             gv, ga = es_couplings(flav, False, s2)
@@ -451,13 +428,16 @@ class ModelArrays:
                    zcoef=exp.zprime_node_coefficients(model) if mediator else None,
                    tmm=np.array(exp.tmm_templates()) if model == "tmm" else None)
 
-    def signal_parts(self, values: dict, n: int):
-        """(magnetic moment, ν–e change) counts (n, n_bins) for ``values`` (name → scalar or (n,) array)."""
+    def signal_parts(self, values: dict, n: int, em: bool = True):
+        """(magnetic moment, ν–e change) counts (n, n_bins) for ``values`` (name → scalar or (n,) array); with
+        ``em=False`` (no g_V-shifting parameter, no mediator) the change is None."""
         m2_e, m2_mt = XenonNTER2022.moment_squares(values, n, self.moment)
         mm = m2_e[:, None] * self.mm_e[None, :] + m2_mt[:, None] * self.mm_mt[None, :]
         if self.tmm is not None:
             a, b = XenonNTER2022.tmm_solar_moment(values, n)
             mm = mm + a[:, None] * self.tmm[0][None, :] + b[:, None] * self.tmm[1][None, :]
+        if not em:
+            return mm, None
         if self.node_arrays is None:
             return mm, em_interference_counts(self.gv_shift_bins, values, n)
         return mm, self._mediator_counts(values, n)
@@ -500,12 +480,10 @@ class ERLikelihood(Likelihood):
         self.moment = exp.options["moment"]
         self.fixed = exp.check_params(dict(fixed), model)
         self.b0 = exp.b0.copy()
-        self.mm_e = exp.mm_by_flavour[0].copy()
-        self.mm_mt = exp.mm_by_flavour[1].copy()
         self.obs = exp.obs.copy()
         self.arrays = ModelArrays.of(exp, model)
-        # The magnetic-moment-only case keeps its one-kernel path.
-        self.moments_only = model == "sm" and not any(k in EM_EE_PARAMETERS for k in (*self.names, *self.fixed))
+        # Magnetic moments alone leave the SM ν–e rate (inside B0) as it is: no change to compute.
+        self.shifts_gv = model not in ("sm", "tmm") or any(k in EM_EE_PARAMETERS for k in (*self.names, *self.fixed))
         self.profile = True  # False: B0 normalisation held at 1 (scan files' nuisances = "fixed")
         self._checksums = exp.data_checksums()
 
@@ -517,12 +495,8 @@ class ERLikelihood(Likelihood):
         n = pts.shape[0]
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
-        if self.moments_only:
-            m2_e, m2_mt = XenonNTER2022.moment_squares(vals, n, self.moment)
-            chi2, eta, status = er_mm2_chi2_points(np.ascontiguousarray(m2_e), np.ascontiguousarray(m2_mt),
-                                                   self.b0, self.mm_e, self.mm_mt, self.obs, sigmas)
-        else:
-            mm, em = self.arrays.signal_parts(vals, n)
-            chi2, eta, status = er_signal_chi2_points(np.ascontiguousarray(mm + em), self.b0, self.obs, sigmas)
+        mm, em = self.arrays.signal_parts(vals, n, em=self.shifts_gv)
+        signal = mm if em is None else mm + em
+        chi2, eta, status = er_signal_chi2_points(np.ascontiguousarray(signal), self.b0, self.obs, sigmas)
         self.last_status = status
         return chi2, eta

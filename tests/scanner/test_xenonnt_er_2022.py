@@ -198,7 +198,7 @@ def test_charge_radius_and_millicharge_vs_quad(xe):
         resp = xe.resp
         xe.resp = one[None, :]
         try:
-            bins = xe._gv_shift_bins(sum(xe.moments.values()))
+            bins = xe._gv_shift_bins()
             saved, xe.gv_shift_bins = xe.gv_shift_bins, bins
             ours = xe.em_interference_counts(vals)[0, 0] / xe.t_weights[k] * 1e-3 / 1.16
         finally:
