@@ -126,12 +126,13 @@ def poisson_errors(n) -> tuple[np.ndarray, np.ndarray]:
     return n - lo, hi - n
 
 
-def residuals(observed, predicted) -> np.ndarray:
-    """(n − μ)/√μ per bin (NaN where μ ≤ 0)."""
+def residuals(observed, predicted, sigma=None) -> np.ndarray:
+    """(n − μ)/σ per bin, σ = √μ for counts unless given (published errors); NaN where σ ≤ 0."""
     n = np.asarray(observed, dtype=float)
     mu = np.asarray(predicted, dtype=float)
+    s = np.sqrt(np.maximum(mu, 0.0)) if sigma is None else np.asarray(sigma, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mu > 0, (n - mu) / np.sqrt(np.where(mu > 0, mu, 1.0)), np.nan)
+        return np.where(s > 0, (n - mu) / np.where(s > 0, s, 1.0), np.nan)
 
 
 def _find_edges(exp, module, table, size):
@@ -303,12 +304,10 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
         capsize=0,
         label="Data",
     )
+    res = residuals(obs, pred, data.errors)
     if data.errors is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res = np.where(lo > 0, (obs - pred) / np.where(lo > 0, lo, 1.0), np.nan)
         rerr = np.ones((2, len(res)))
     else:
-        res = residuals(obs, pred)
         with np.errstate(divide="ignore", invalid="ignore"):
             rerr = np.vstack([lo, hi]) / np.sqrt(np.where(pred > 0, pred, np.nan))
     rcont = rax.errorbar(
