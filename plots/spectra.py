@@ -209,8 +209,7 @@ def spectrum_data(experiment, params=None, nuisances=None, model: str = "sm") ->
         exp.check_params(params)
         pred = exp.predict(params)
     else:
-        if model not in getattr(exp, "models", ("sm",)):
-            raise ConfigError(f"experiment '{getattr(exp, 'name', exp)}' does not support model '{model}'")
+        exp.check_model(model)
         exp.check_params(params, model)
         pred = exp.predict(params, model=model)
     obs = np.asarray(exp.observed(), dtype=float)

@@ -40,12 +40,7 @@ def cmd_rate(args) -> int:
         params = exp.check_params(_params(args.set))
         pred = exp.predict(params)
     else:
-        from .models import check_model
-
-        check_model(model)
-        if model not in getattr(exp, "models", ("sm",)):
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}' "
-                              f"(its models: {', '.join(getattr(exp, 'models', ('sm',)))})")
+        exp.check_model(model)
         params = exp.check_params(_params(args.set), model)
         pred = exp.predict(params, model=model)
     counts = {k: float(v.sum()) for k, v in pred.items()}

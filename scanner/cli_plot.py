@@ -111,10 +111,6 @@ def cmd_plot(args) -> int:
         if extra or args.filled:
             raise ConfigError(f"{', '.join(extra or ['--filled'])}: not used with --spectrum")
         model = args.model or "sm"
-        if model != "sm":
-            from .models import check_model
-
-            check_model(model)
         art = plot_spectrum(args.spectrum, _params(args.set), nuisances=args.nuisances, model=model)
         name = art.spectrum.experiment
         out = Path(args.out) if args.out else Path(f"spectrum-{name}")

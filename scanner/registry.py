@@ -50,11 +50,11 @@ def _experiment_parameters(exp, model):
 def _exp_likelihood(exp, names, fixed, model):
     if model == "sm":
         return exp.likelihood(names, fixed)
-    if model not in getattr(exp, "models", ("sm",)):
+    if model not in exp.models:
         inert = getattr(exp, "model_without_effect", None)
         if inert is not None and inert(model):  # the model leaves this experiment's χ² as in the SM
             return exp.likelihood(names, fixed)
-        raise ConfigError(f"experiment '{exp.name}' does not support model '{model}' yet")
+        exp.check_model(model)
     return exp.likelihood(names, fixed, model=model)
 
 

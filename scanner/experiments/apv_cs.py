@@ -80,8 +80,7 @@ class ApvCs(Experiment):
 
     def predict(self, params: dict | None = None, model: str = "sm") -> dict[str, np.ndarray]:
         """{"qw_th": Q_W^th(sin²θ_W), "qw_exp": Q_W^exp(R_n), "sigma": σ_APV(R_n)} as 0-d arrays."""
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        self.check_model(model)
         p = self.check_params(params or {}, model)
         if "rn" in p and "rn_cs" in p:
             raise ConfigError("give either 'rn' (common radius) or 'rn_cs', not both")
@@ -109,8 +108,7 @@ class ApvLikelihood(Likelihood):
     def __init__(self, exp: ApvCs, names, fixed, model="sm"):
         from ..models import model_parameters
 
-        if model not in exp.models:
-            raise ConfigError(f"experiment '{exp.name}' does not support model '{model}'")
+        exp.check_model(model)
         for n in (*names, *fixed):
             if n not in (*exp.parameters, *model_parameters(model)):
                 raise ConfigError(f"parameter '{n}' does not apply to '{exp.name}' "

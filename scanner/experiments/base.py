@@ -34,6 +34,7 @@ class Experiment:
     parameters: tuple[str, ...] = ()
     nuisance_names: tuple[str, ...] = ()
     options: dict = {}
+    models: tuple[str, ...] = ("sm",)  # the mediator models the experiment evaluates (cevns list)
 
     # -- parameters ---------------------------------------------------------------------------------------------
     def defaults(self) -> dict[str, float]:
@@ -53,6 +54,15 @@ class Experiment:
                 )
             out[k] = check_value(k, v)
         return out
+
+    def check_model(self, model: str) -> None:
+        """Refuse an unknown model (with a suggestion) or one this experiment does not evaluate."""
+        from ..models import check_model
+
+        check_model(model)
+        if model not in self.models:
+            raise ConfigError(f"experiment '{self.name}' does not support model '{model}' "
+                              f"(its models: {', '.join(self.models)})")
 
     # -- interface for subclasses -------------------------------------------------------------------------------
     # Neutrino flavours (0 e, 1 μ, 2 τ) the source delivers and its name, for the reason a flavour-labelled
@@ -109,8 +119,7 @@ class ModelExperiment(Experiment):
         """Refuse an unsupported model, a parameter that does not apply, or one both scanned and fixed."""
         from ..models import model_parameters
 
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        self.check_model(model)
         allowed = (*self.parameters, *model_parameters(model))
         for nm in (*names, *fixed):
             if nm not in allowed:
@@ -129,8 +138,7 @@ class ModelExperiment(Experiment):
         from ..models import coupling_columns, model_parameters
 
         params = dict(params or {})
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        self.check_model(model)
         values = self.check_params(params, model)
         th = self.theta({k: v for k, v in values.items() if k not in model_parameters(model)})
         return np.concatenate([th, coupling_columns(model, values, 1, sources=self.coupling_sources)[0]])

@@ -377,12 +377,6 @@ class DresdenII(Experiment):
         cp, cn = zprime_coefficients(key, np.sqrt(self.q2))  # cp: (3, n_iso, n_T)
         return np.ascontiguousarray(np.moveaxis(cp, 0, 1)), cn
 
-    def check_model(self, model: str) -> None:
-        """Every model of ``cevns list`` acts on both channels (the dark Z on ν̄_e–e through
-        :func:`electron_zprime_coefficient`)."""
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
-
     def es_mediator_arrays(self, model: str = "sm", row=None):
         """(mode, es_nodes, resp_ee, med_bins) of :func:`cevns.kernels.reactor.dresden_es_mediator` for ``model``.
 

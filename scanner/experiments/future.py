@@ -496,8 +496,7 @@ class FutureSetup(ModelExperiment):
     # -- parameters and predictions ---------------------------------------------------------------------------
     def check_params(self, params: dict, model: str = "sm") -> dict[str, float]:
         """Validate ``params`` for this experiment under ``model`` (the model's own parameters allowed)."""
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        self.check_model(model)
         return super().check_params(params, model)
 
     def theta(self, params: dict | None = None, model: str = "sm") -> np.ndarray:

@@ -363,8 +363,7 @@ class XenonNTER2022(Experiment):
         from ..errors import ConfigError
         from ..params import check_value, parameter
 
-        if model not in self.models:
-            raise ConfigError(f"experiment '{self.name}' does not support model '{model}'")
+        self.check_model(model)
         own = self.model_parameter_names(model) if model != "sm" else ()
         extra = {k: v for k, v in params.items() if k in own}
         for k in params:
