@@ -144,8 +144,9 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
     else:
         # Nelder–Mead in coordinates scaled by each search range (xatol is absolute; scales differ by 1e8).
         span = np.array([hi - lo for lo, hi in ranges])
+        unit_bounds = [(lo / w, hi / w) for (lo, hi), w in zip(ranges, span)]
         res = optimize.minimize(lambda y: chi2_at(y * span), start / span, method="Nelder-Mead",
-                                bounds=[(lo / w, hi / w) for (lo, hi), w in zip(ranges, span)],
+                                bounds=unit_bounds,
                                 options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 4000})
         if not res.success:
             raise FitError(f"fit: minimiser did not converge ({res.message})")
@@ -194,7 +195,7 @@ def fit(experiments: str, free, model: str = "sm", fixed=None, n_grid: int = 241
                 vals = []
                 for y0 in (best[others], grid_start[i]):
                     r = optimize.minimize(lambda u: inner(u * w), y0 / w, method="Nelder-Mead",
-                                          bounds=[(ranges[j][0] / span[j], ranges[j][1] / span[j]) for j in others],
+                                          bounds=[unit_bounds[j] for j in others],
                                           options={"xatol": 1e-8, "fatol": 1e-9})
                     vals.append(float(r.fun))
                 return min(vals)
