@@ -51,8 +51,7 @@ def _exp_likelihood(exp, names, fixed, model):
     if model == "sm":
         return exp.likelihood(names, fixed)
     if model not in exp.models:
-        inert = getattr(exp, "model_without_effect", None)
-        if inert is not None and inert(model):  # the model leaves this experiment's χ² as in the SM
+        if exp.model_without_effect(model):  # the model leaves this experiment's χ² as in the SM
             return exp.likelihood(names, fixed)
         exp.check_model(model)
     return exp.likelihood(names, fixed, model=model)
@@ -127,8 +126,7 @@ def _make(experiments, fixed, names, model):
             hint = f" with model '{model}'" if model != "sm" else ""
             why = "; ".join(dict.fromkeys(filter(None, (e.parameter_hint(n) for e in exps))))
             if not why and n in model_parameters(model):  # the model's own parameter, on experiments it leaves alone
-                inert = [f"{e.name}: {e.model_without_effect(model)}" for e in exps
-                         if getattr(e, "model_without_effect", None) and e.model_without_effect(model)]
+                inert = [f"{e.name}: {r}" for e in exps if (r := e.model_without_effect(model))]
                 why = f"model '{model}' does not act on " + "; ".join(inert) if inert else ""
             why = why or (model_hint(n) if model == "sm" else "")
             hint += f": {why}" if why else ""

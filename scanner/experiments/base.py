@@ -55,6 +55,11 @@ class Experiment:
             out[k] = check_value(k, v)
         return out
 
+    def model_without_effect(self, model: str) -> str:
+        """Why an unsupported ``model`` leaves this experiment's χ² as in the SM ('' if that is not so); a
+        combination then keeps this experiment at its SM χ² instead of refusing the model."""
+        return ""
+
     def check_model(self, model: str) -> None:
         """Refuse an unknown model (with a suggestion) or one this experiment does not evaluate."""
         from ..models import check_model
