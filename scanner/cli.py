@@ -99,7 +99,7 @@ def cmd_list(args) -> int:
                 for k, (d, a) in getattr(type(e), "OPTIONS", {}).items()}
         out["experiments"][name] = {"description": e.description, "parameters": list(e.parameters),
                                     "nuisances": list(e.nuisance_names), "options": opts,
-                                    "models": list(getattr(e, "models", ("sm",)))}
+                                    "models": list(e.models)}
     lines = ["experiments:"]
     for name, e in out["experiments"].items():
         lines.append(f"  {name}: {e['description']}")

@@ -41,7 +41,7 @@ def _check_model(model: str):
 def _experiment_parameters(exp, model):
     """Parameters of ``exp`` under ``model`` (the model's own only where the experiment supports the model)."""
     extra = model_parameters(model)
-    if extra and model in getattr(exp, "models", ("sm",)):
+    if extra and model in exp.models:
         own = getattr(exp, "model_parameter_names", None)  # an experiment on which only some of them act
         return (*exp.parameters, *(own(model) if own else extra))
     return tuple(exp.parameters)
