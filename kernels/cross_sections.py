@@ -21,7 +21,8 @@ CEVNS_PREFACTOR = G_FERMI * G_FERMI * HBARC2_MEV2_CM2 / math.pi
 
 @jit
 def t_max(e_nu, mass):
-    """Maximum recoil energy T_max = 2E²/(M + 2E) [MeV] of a target of mass M [MeV]."""
+    """Maximum recoil energy T_max = 2E²/(M + 2E) [MeV] of a target of mass M [MeV] (elastic two-body kinematics;
+    the range of seed 000:29)."""
     return 2.0 * e_nu * e_nu / (mass + 2.0 * e_nu)
 
 
@@ -39,7 +40,8 @@ def momentum_transfer(t, mass):
 
 @jit
 def kinematic_factor(e_nu, t, mass):
-    """1 − T/E − MT/(2E²), clipped at 0 above T_max."""
+    """1 − T/E − MT/(2E²), clipped at 0 above T_max (seed 000:29, 000:155, with the −T/E term of the module
+    docstring)."""
     k = 1.0 - t / e_nu - mass * t / (2.0 * e_nu * e_nu)
     return k if k > 0.0 else 0.0
 

@@ -23,7 +23,8 @@ __all__ = [
 
 @jit
 def polynomial_quenching(t, coeffs):
-    """E_ee = Σ_i c_i T^(i+1) [MeVee] for T [MeVnr] (no constant term)."""
+    """E_ee = Σ_i c_i T^(i+1) [MeVee] for T [MeVnr] (no constant term); CsI 2021 release quenching
+    (arXiv:2110.07730, `scintRespCoefficients.txt`; seed 000:642–668)."""
     s = 0.0
     p = t
     for c in coeffs:
@@ -46,14 +47,15 @@ def gamma_pe_pdf(x, e_kevee, a_coef, b_coef):
 
 @jit
 def sigmoid_efficiency(x, coeffs):
-    """ε(x) = a/(1 + exp(−b(x − c))) + d, clipped to [0, 1]."""
+    """ε(x) = a/(1 + exp(−b(x − c))) + d, clipped to [0, 1] (CsI 2021 release `effCoefficients.txt`,
+    arXiv:2110.07730)."""
     e = coeffs[0] / (1.0 + math.exp(-coeffs[1] * (x - coeffs[2]))) + coeffs[3]
     return min(max(e, 0.0), 1.0)
 
 
 @jit
 def exponential_time_efficiency(t, t0, lam):
-    """1 for t < t₀, exp(−λ(t − t₀)) above."""
+    """1 for t < t₀, exp(−λ(t − t₀)) above (CsI 2021 release timing efficiency, arXiv:2110.07730)."""
     return 1.0 if t < t0 else math.exp(-lam * (t - t0))
 
 

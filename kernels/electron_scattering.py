@@ -38,7 +38,8 @@ ES_MILLICHARGE_SHIFT = -math.sqrt(2.0) * math.pi * ALPHA_EM / (G_FERMI * M_ELECT
 
 @jit
 def es_couplings(flavour, antineutrino, sin2w):
-    """(g_V, g_A) for ν_ℓ–e scattering; flavour 0 = e (CC + NC), 1/2 = μ/τ (NC only); ν̄: g_A → −g_A."""
+    """(g_V, g_A) for ν_ℓ–e scattering; flavour 0 = e (CC + NC), 1/2 = μ/τ (NC only); ν̄: g_A → −g_A
+    (seed 000:1379; Vogel & Engel, PRD 39, 3378 (1989))."""
     gv = -0.5 + 2.0 * sin2w
     ga = -0.5
     if flavour == 0:
@@ -51,19 +52,20 @@ def es_couplings(flavour, antineutrino, sin2w):
 
 @jit
 def es_t_max(e_nu):
-    """Maximum electron recoil T_max = 2E²/(m_e + 2E) [MeV]."""
+    """Maximum electron recoil T_max = 2E²/(m_e + 2E) [MeV] (elastic two-body kinematics)."""
     return 2.0 * e_nu * e_nu / (M_ELECTRON + 2.0 * e_nu)
 
 
 @jit
 def es_e_min(t):
-    """Minimum neutrino energy for electron recoil T: (T + sqrt(T² + 2 m_e T))/2 [MeV]."""
+    """Minimum neutrino energy for electron recoil T: (T + sqrt(T² + 2 m_e T))/2 [MeV] (T_max inverted)."""
     return 0.5 * (t + math.sqrt(t * t + 2.0 * M_ELECTRON * t))
 
 
 @jit
 def z_eff(t, thresholds, counts):
-    """Electrons with binding energy below T: Σ counts[i] over thresholds[i] < T (thresholds in MeV)."""
+    """Electrons with binding energy below T: Σ counts[i] over thresholds[i] < T (thresholds in MeV); the stepped
+    Z_eff(T_e) of seed 000:1379 (stepping approximation, Chen et al., PLB 731, 159 (2014))."""
     z = 0.0
     for i in range(thresholds.size):
         if t > thresholds[i]:
@@ -93,12 +95,12 @@ def es_mm_dsigma_dt(e_nu, t, mu_over_mub, zeff):
 @jit
 def es_sm_moment_kernel(t, phi0, phi1, phi2, gv, ga):
     """∫dE f(E) [SM bracket] from flux moments Φ_k = ∫_{E_min(T)} f E^(−k):
-    (g_V+g_A)² Φ0 + (g_V−g_A)² (Φ0 − 2TΦ1 + T²Φ2) − (g_V²−g_A²) m_e T Φ2."""
+    (g_V+g_A)² Φ0 + (g_V−g_A)² (Φ0 − 2TΦ1 + T²Φ2) − (g_V²−g_A²) m_e T Φ2 (the bracket of seed 000:1379)."""
     return ((gv + ga) ** 2 * phi0 + (gv - ga) ** 2 * (phi0 - 2.0 * t * phi1 + t * t * phi2)
             - (gv * gv - ga * ga) * M_ELECTRON * t * phi2)
 
 
 @jit
 def es_mm_moment_kernel(t, phi0, phi1):
-    """∫dE f(E) (1/T − 1/E) = Φ0/T − Φ1 over E ≥ E_min(T)."""
+    """∫dE f(E) (1/T − 1/E) = Φ0/T − Φ1 over E ≥ E_min(T) (the magnetic-moment term of seed 000:1384)."""
     return phi0 / t - phi1

@@ -33,7 +33,8 @@ SNS_DELAYED_NUMUBAR = 2
 
 @jit
 def michel_nue(e):
-    """Delayed ν_e spectrum from μ⁺ decay at rest [MeV⁻¹], normalised to 1."""
+    """Delayed ν_e spectrum from μ⁺ decay at rest [MeV⁻¹], normalised to 1 (Michel spectrum, module docstring;
+    the dN_ν/dE of seed 000:662–664)."""
     if e < 0.0 or e > E_MICHEL_MAX:
         return 0.0
     x = e / M_MUON
@@ -42,7 +43,8 @@ def michel_nue(e):
 
 @jit
 def michel_numubar(e):
-    """Delayed ν̄_μ spectrum from μ⁺ decay at rest [MeV⁻¹], normalised to 1."""
+    """Delayed ν̄_μ spectrum from μ⁺ decay at rest [MeV⁻¹], normalised to 1 (Michel spectrum, module docstring;
+    the dN_ν/dE of seed 000:662–664)."""
     if e < 0.0 or e > E_MICHEL_MAX:
         return 0.0
     x = e / M_MUON
@@ -90,5 +92,6 @@ def sns_moment(source, k, emin):
 
 
 def sns_fluence(nu_per_pot_per_flavour, pot, baseline_m):
-    """Time-integrated fluence per flavour [cm⁻²] = r · POT / (4π L²)."""
+    """Time-integrated fluence per flavour [cm⁻²] = r · POT / (4π L²) (isotropic source; r ν per flavour per
+    proton, e.g. 0.08 in COHERENT, Science 357, 1123 (2017))."""
     return nu_per_pot_per_flavour * pot / (4.0 * np.pi * (baseline_m * 100.0) ** 2)

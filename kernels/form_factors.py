@@ -37,7 +37,8 @@ def spherical_j1_over_x(x):
 
 @jit
 def helm_r0(rms, s=HELM_S):
-    """Helm box radius R₀ [fm] from the rms radius: R² = (3/5) R₀² + 3 s²."""
+    """Helm box radius R₀ [fm] from the rms radius: R² = (3/5) R₀² + 3 s² (Helm, Phys. Rev. 104, 1466 (1956);
+    seed 000:1156)."""
     return math.sqrt(5.0 / 3.0 * (rms * rms - 3.0 * s * s))
 
 
@@ -60,7 +61,8 @@ def helm_array(q, rms, s=HELM_S):
 
 @jit
 def sf_half_density_radius(rms, t=SF_T):
-    """Half-density radius c [fm] of the symmetrized Fermi density: R² = (3/5) c² + (7/5) π² a², a = t/(4 ln 3)."""
+    """Half-density radius c [fm] of the symmetrized Fermi density: R² = (3/5) c² + (7/5) π² a², a = t/(4 ln 3)
+    (Sprung & Martorell, J. Phys. A 30, 6525 (1997); t of seed 000:628)."""
     a = t / (4.0 * math.log(3.0))
     return math.sqrt(5.0 / 3.0 * (rms * rms - 7.0 / 5.0 * math.pi**2 * a * a))
 
@@ -90,13 +92,15 @@ def symmetrized_fermi(q, rms, t=SF_T):
 
 @jit
 def kn_radius(rms, ak=KN_AK):
-    """Klein–Nystrand sphere radius R_A [fm] from the rms radius: R² = (3/5) R_A² + 6 a_k²."""
+    """Klein–Nystrand sphere radius R_A [fm] from the rms radius: R² = (3/5) R_A² + 6 a_k² (Klein & Nystrand,
+    PRC 60, 014903 (1999))."""
     return math.sqrt(5.0 / 3.0 * (rms * rms - 6.0 * ak * ak))
 
 
 @jit
 def klein_nystrand(q, rms, ak=KN_AK):
-    """Klein–Nystrand form factor F(q) = 3 j₁(qR_A)/(qR_A) · 1/(1 + q² a_k²); q [fm⁻¹], rms radius [fm].
+    """Klein–Nystrand form factor F(q) = 3 j₁(qR_A)/(qR_A) · 1/(1 + q² a_k²); q [fm⁻¹], rms radius [fm]
+    (Klein & Nystrand, PRC 60, 014903 (1999); seed 003:457).
 
     Domain: rms > sqrt(6) a_k (≈ 1.71 fm), where R_A is real; NaN below (Helm: rms > sqrt(3) s ≈ 1.56 fm).
     """

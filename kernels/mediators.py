@@ -57,7 +57,8 @@ def kinetic_mixing_loop(q_mev, m_alpha, m_beta):
 
 
 def zprime_coefficients(model, q_mev):
-    """Per-flavour coefficients of g_Z'²/(|q|² + M²) in the proton and neutron couplings (g_V normalisation).
+    """Per-flavour coefficients of g_Z'²/(|q|² + M²) in the proton and neutron couplings (g_V normalisation;
+    seed 000:299 and, for the L_α − L_β models, 000:1049–1051; module docstring).
 
     Returns (cp, cn): cp has shape (3,) + q.shape (it depends on |q| for the loop-induced models), cn shape (3,).
     ΔQ_ℓ = g²/(|q|² + M²) [cp_ℓ Z F_Z + cn_ℓ N F_N].

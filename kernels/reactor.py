@@ -93,7 +93,8 @@ def pl_moments_at(x, y, e_mins):
 
 @jit
 def lindhard_quenching(t_kev, z, k):
-    """Lindhard quenching factor f(T_nr) = k g/(1 + k g), g = 3ε^0.15 + 0.7ε^0.6 + ε, ε = 11.5 Z^(−7/3) T[keV]."""
+    """Lindhard quenching factor f(T_nr) = k g/(1 + k g), g = 3ε^0.15 + 0.7ε^0.6 + ε, ε = 11.5 Z^(−7/3) T[keV]
+    (Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10 (1963); k = 0.157 for Ge, seed 000:486)."""
     if t_kev <= 0.0:
         return 0.0
     eps = 11.5 * z ** (-7.0 / 3.0) * t_kev
@@ -103,7 +104,8 @@ def lindhard_quenching(t_kev, z, k):
 
 @jit
 def ge_resolution(e_kev, sigma_n_kev, eta_kev, fano):
-    """Gaussian width σ(E) = sqrt(σ_n² + η F E) [keV] at true ionisation energy E [keVee] (E < 0 → σ_n)."""
+    """Gaussian width σ(E) = sqrt(σ_n² + η F E) [keV] at true ionisation energy E [keVee] (E < 0 → σ_n);
+    Dresden-II: σ_n = 68.5 eV, η = 2.96 eV, F = 0.11 (Colaresi et al., PRL 129, 211802 (2022))."""
     return math.sqrt(sigma_n_kev * sigma_n_kev + eta_kev * fano * max(e_kev, 0.0))
 
 

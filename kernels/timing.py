@@ -38,13 +38,13 @@ def emg_pdf(t, mu, sigma, tau):
 
 @jit
 def sns_prompt_time_pdf(t, mu, sigma):
-    """Arrival-time PDF of prompt ν_μ [µs⁻¹]."""
+    """Arrival-time PDF of prompt ν_μ [µs⁻¹]: POT trace ⊗ Exp(τ_π) (module docstring)."""
     return emg_pdf(t, mu, sigma, TAU_PION_US)
 
 
 @jit
 def sns_delayed_time_pdf(t, mu, sigma):
-    """Arrival-time PDF of delayed ν_e and ν̄_μ [µs⁻¹]."""
+    """Arrival-time PDF of delayed ν_e and ν̄_μ [µs⁻¹]: POT trace ⊗ Exp(τ_π) ⊗ Exp(τ_μ) (module docstring)."""
     a = TAU_PION_US
     b = TAU_MUON_US
     return (b * emg_pdf(t, mu, sigma, b) - a * emg_pdf(t, mu, sigma, a)) / (b - a)
