@@ -192,10 +192,12 @@ def profile_piecewise_into(obs, base, up, down, sigmas, x, work, rows, lo, hi, t
             wgt[b] = r / mu[b]
         # Side of each coordinate and the active set.
         na = 0
+        n_free = 0
         for z in range(nz):
             if sigmas[z] <= 0.0:
                 sel[z] = 0.0
                 continue
+            n_free += 1
             if x[z] > 0.0:
                 sel[z] = 1.0
             elif x[z] < 0.0:
@@ -284,11 +286,13 @@ def profile_piecewise_into(obs, base, up, down, sigmas, x, work, rows, lo, hi, t
             crossing = alpha_max < alpha
             if crossing:
                 alpha = alpha_max
+            clamped = False
             for a in range(na):
                 z = int(idx[a])
                 t = x[z] - alpha * step[a]
                 if (x[z] > 0.0 and t < 0.0) or (x[z] < 0.0 and t > 0.0) or (crossing and abs(t) < 1e-12):
                     t = 0.0
+                    clamped = True
                 trial[a] = t
             for a in range(na):
                 z = int(idx[a])
@@ -296,6 +300,15 @@ def profile_piecewise_into(obs, base, up, down, sigmas, x, work, rows, lo, hi, t
                 x[z] = trial[a]
             if piecewise_mu(base, up, down, x, mu, lo, hi):
                 have_f = False
+                # As in likelihood.profile_into: after a full Newton step from λ the new decrement is
+                # ≤ (λ²/(1 − λ)²)² (self-concordance); when that is below the tolerance, the next iteration, a
+                # Hessian only to confirm it, is skipped. Only inside one orthant with no coordinate held at a kink
+                # (a held one could need releasing at the new point).
+                if alpha == 1.0 and not crossing and not clamped and na == n_free:
+                    lam = math.sqrt(decrement)
+                    if (decrement / ((1.0 - lam) * (1.0 - lam))) ** 2 < 2.0 * tol:
+                        status = 0
+                        break
                 continue
             for a in range(na):
                 x[int(idx[a])] = step[a]
@@ -383,23 +396,26 @@ def _shape_setup(bkg_up, bkg_down, nb):
 
 
 @jit
-def _shape_buffers(bkg_up, bkg_down, nb, n_pts, n_t):
+def _shape_buffers(bkg_up, bkg_down, nb, n_pts, n_t, n_e):
     """Nuisance rows (:func:`_shape_setup`) and the scratch and output arrays of the binned shape kernels."""
     up, down, lo, hi = _shape_setup(bkg_up, bkg_down, nb)
     nz = up.shape[0]
     return (up, down, lo, hi, np.empty(nb), np.empty(n_pts), np.empty((n_pts, nz)), np.empty(n_pts, dtype=np.int64),
-            np.empty(nz), np.empty((8 + 2 * nz, max(nz, nb))), np.empty((nz, nb)), np.empty(n_t), np.empty(n_t),
-            np.empty(n_t))
+            np.empty(nz), np.empty((8 + 2 * nz, max(nz, nb))), np.empty((nz, nb)), np.empty((n_t, n_e)),
+            np.empty((n_t, n_e)), np.empty((n_t, n_e)))
 
 
 @jit
 def _cevns_rows(e, norm, pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0, tn, tu, td):
-    """Rows 0–2 of ``up``/``down`` (CEvNS normalisation, pattern and timing shapes) and μ⁰ from E_si (n_src, n_e)."""
+    """Rows 0–2 of ``up``/``down`` (CEvNS normalisation, pattern and timing shapes) and μ⁰ from E_si (n_src, n_e).
+
+    ``tn``, ``tu``, ``td``: scratch (n_t, n_e) for the time-folded spectra, filled first so that the bin loop writes
+    the time-major bins in memory order."""
     n_src, n_e = e.shape
     n_f = pat_nom.shape[1]
     n_t = time_nom.shape[1]
-    for i in range(n_e):
-        for j in range(n_t):
+    for j in range(n_t):
+        for i in range(n_e):
             sn = 0.0
             su = 0.0
             sd = 0.0
@@ -408,22 +424,25 @@ def _cevns_rows(e, norm, pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bk
                 sn += w * time_nom[s, j]
                 su += w * time_up[s, j]
                 sd += w * time_dn[s, j]
-            tn[j] = sn
-            tu[j] = su - sn
-            td[j] = sn - sd
-        for f in range(n_f):
-            g0 = pat_nom[i, f]
-            gu = pat_up[i, f] - g0
-            gd = g0 - pat_dn[i, f]
-            for j in range(n_t):
-                o = (j * n_e + i) * n_f + f
-                c = g0 * tn[j]
+            tn[j, i] = sn
+            tu[j, i] = su - sn
+            td[j, i] = sn - sd
+    for j in range(n_t):
+        for i in range(n_e):
+            a = tn[j, i]
+            u = tu[j, i]
+            d = td[j, i]
+            o0 = (j * n_e + i) * n_f
+            for f in range(n_f):
+                o = o0 + f
+                g0 = pat_nom[i, f]
+                c = g0 * a
                 up[0, o] = c
                 down[0, o] = c
-                up[1, o] = gu * tn[j]
-                down[1, o] = gd * tn[j]
-                up[2, o] = g0 * tu[j]
-                down[2, o] = g0 * td[j]
+                up[1, o] = (pat_up[i, f] - g0) * a
+                down[1, o] = (g0 - pat_dn[i, f]) * a
+                up[2, o] = g0 * u
+                down[2, o] = g0 * d
                 mu0[o] = bkg_base[o] + c
 
 
@@ -448,8 +467,8 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
     nb = resp.shape[0] * pat_nom.shape[1] * time_nom.shape[1]
-    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(bkg_up, bkg_down, nb, n_pts,
-                                                                                        time_nom.shape[1])
+    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(
+        bkg_up, bkg_down, nb, n_pts, time_nom.shape[1], resp.shape[0])
     rn = np.empty(n_iso)
     for p in range(n_pts):
         for a in range(n_iso):
@@ -477,8 +496,8 @@ def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gaus
     n_pts = theta.shape[0]
     n_iso = base.shape[0]
     nb = resp.shape[0] * pat_nom.shape[1] * time_nom.shape[1]
-    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(bkg_up, bkg_down, nb, n_pts,
-                                                                                        time_nom.shape[1])
+    up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(
+        bkg_up, bkg_down, nb, n_pts, time_nom.shape[1], resp.shape[0])
     rn = np.empty(n_iso)
     cpl = np.empty(N_COUPLINGS)
     no_es = np.empty((0, 0))  # Analysis A has no ν–e channel

@@ -25,7 +25,7 @@ def _problem(lik, point):
                                  row[2:2 + n_iso].copy(), resp, row[2 + n_iso:].copy(), zp_cp, zp_cn)
     up, down, lo, hi = sn._shape_setup(bkg_up, bkg_down, obs.size)
     mu0 = np.empty(obs.size)
-    t = np.empty(time_nom.shape[1])
+    t = np.empty((time_nom.shape[1], resp.shape[0]))
     sn._cevns_rows(e, row[1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0, t,
                    t.copy(), t.copy())
     return obs, mu0, up, down, sigmas, lo, hi
