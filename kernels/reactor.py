@@ -13,7 +13,8 @@ Lindhard quenching (J. Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10 
 seed 000:486): f = k g(ε)/(1 + k g(ε)), g = 3ε^0.15 + 0.7ε^0.6 + ε, ε = 11.5 Z^(−7/3) T_nr[keV].
 
 Ge resolution (Dresden-II release, PROVENANCE of scanner/data/dresden-ii-2022): σ(E)² = σ_n² + η F E with
-σ_n = 68.5 eV, η = 2.96 eV per e–h pair, F = 0.11 (E in eV); a Gaussian truncated at zero (not renormalised).
+σ_n = 68.5 eV, η = 2.96 eV per e–h pair, F = 0.11 (E in eV); a Gaussian truncated at zero (renormalised above it in
+the Dresden-II experiment's default smearing; :func:`gauss_bin_response`).
 
 Dresden-II background (Colaresi et al., PRL 129, 211802 (2022); reanalysis code of arXiv:2202.10829, see
 PROVENANCE): per 10-eV bin at ionisation energy E [keVee]
@@ -29,6 +30,7 @@ import numpy as np
 
 from ._jit import jit
 from .electron_scattering import es_couplings
+from .likelihood import cholesky_solve
 from .rates import cevns_source_spectra, cevns_source_spectra_bsm
 
 __all__ = [
@@ -153,8 +155,10 @@ def dresden_background(e, p, sigma_n, out):
 
 
 @jit
-def _residuals_jacobian(e, data, err, signal, p, sigma_n, r, jac):
-    """Scaled residuals r (n_bins + 2) and Jacobian (n_bins + 2, 8); returns χ² = Σ r²."""
+def _residuals_jacobian(e, data, err, signal, p, sigma_n, gm, r, jac):
+    """Scaled residuals r (n_bins + 2) and Jacobian, stored parameter-major (8, n_bins + 2); returns χ² = Σ r².
+
+    ``gm``: the M-peak Gaussian G(E_i; 0.158, σ_n) per bin (no fitted parameter in it: computed once per fit)."""
     a, b, c, h, mu, s, am, eta = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
     nb = e.size
     chi2 = 0.0
@@ -166,27 +170,44 @@ def _residuals_jacobian(e, data, err, signal, p, sigma_n, r, jac):
         d2 = x - L2_CENTRE
         g1 = math.exp(-0.5 * (d1 / s) ** 2)
         g2 = math.exp(-0.5 * (d2 / s) ** 2)
-        gm = math.exp(-0.5 * ((x - M_CENTRE) / sigma_n) ** 2)
-        mterm = M_AREA_RATIO * am * s / sigma_n * gm
+        mterm = M_AREA_RATIO * am * s / sigma_n * gm[i]
         model = a + b * ex + h * (g1 + L2_RATIO * g2 + mterm) + (1.0 + eta) * signal[i]
         r[i] = (model - data[i]) * w
         chi2 += r[i] * r[i]
-        jac[i, 0] = w
-        jac[i, 1] = ex * w
-        jac[i, 2] = -b * x * ex * w
-        jac[i, 3] = (g1 + L2_RATIO * g2 + mterm) * w
-        jac[i, 4] = h * g1 * d1 / (s * s) * w
-        jac[i, 5] = h * (g1 * d1 * d1 / s**3 + L2_RATIO * g2 * d2 * d2 / s**3 + mterm / s) * w
-        jac[i, 6] = h * M_AREA_RATIO * s / sigma_n * gm * w
-        jac[i, 7] = signal[i] * w
+        jac[0, i] = w
+        jac[1, i] = ex * w
+        jac[2, i] = -b * x * ex * w
+        jac[3, i] = (g1 + L2_RATIO * g2 + mterm) * w
+        jac[4, i] = h * g1 * d1 / (s * s) * w
+        jac[5, i] = h * (g1 * d1 * d1 / s**3 + L2_RATIO * g2 * d2 * d2 / s**3 + mterm / s) * w
+        jac[6, i] = h * M_AREA_RATIO * s / sigma_n * gm[i] * w
+        jac[7, i] = signal[i] * w
     for j in range(N_BKG_PARAMS):
-        jac[nb, j] = 0.0
-        jac[nb + 1, j] = 0.0
+        jac[j, nb] = 0.0
+        jac[j, nb + 1] = 0.0
     r[nb] = (am - 1.0) / A_M_SIGMA
-    jac[nb, 6] = 1.0 / A_M_SIGMA
+    jac[6, nb] = 1.0 / A_M_SIGMA
     r[nb + 1] = eta / FLUX_SIGMA
-    jac[nb + 1, 7] = 1.0 / FLUX_SIGMA
+    jac[7, nb + 1] = 1.0 / FLUX_SIGMA
     return chi2 + r[nb] * r[nb] + r[nb + 1] * r[nb + 1]
+
+
+@jit(fastmath={"reassoc", "contract"})
+def _normal_equations(jac, r, grad, hess):
+    """grad = Jᵀr and hess = JᵀJ for the parameter-major Jacobian of :func:`_residuals_jacobian` (contiguous rows:
+    the sums vectorise)."""
+    npar, n = jac.shape
+    for j in range(npar):
+        acc = 0.0
+        for i in range(n):
+            acc += jac[j, i] * r[i]
+        grad[j] = acc
+        for m in range(j + 1):
+            acc = 0.0
+            for i in range(n):
+                acc += jac[j, i] * jac[m, i]
+            hess[j, m] = acc
+            hess[m, j] = acc
 
 
 @jit
@@ -203,45 +224,43 @@ def _project(p):
 def dresden_fit(e, data, err, signal, p, sigma_n, tol=1e-10, max_iter=400):
     """Minimise the Dresden-II χ² over the 8 background/flux nuisances p (overwritten) for a fixed signal.
 
-    Levenberg–Marquardt (Marquardt diagonal scaling) with the bounds of :func:`_project` applied to each trial
-    step. Stops when an accepted step lowers χ² by less than tol·(1 + χ²) or when no step improves χ² (λ > 1e12).
+    Levenberg–Marquardt (Marquardt diagonal scaling; the damped normal equations, symmetric positive definite,
+    solved by Cholesky) with the bounds of :func:`_project` applied to each trial step. Stops when an accepted step
+    lowers χ² by less than tol·(1 + χ²) or when no step improves χ² (λ > 1e12).
     Returns (χ²_min, status): 0 converged, 1 iteration limit.
     """
     nb = e.size
     npar = N_BKG_PARAMS
     r = np.empty(nb + 2)
-    jac = np.empty((nb + 2, npar))
+    jac = np.empty((npar, nb + 2))
     r_t = np.empty(nb + 2)
-    jac_t = np.empty((nb + 2, npar))
+    jac_t = np.empty((npar, nb + 2))
     trial = np.empty(npar)
     hess = np.empty((npar, npar))
+    damped = np.empty((npar, npar))
+    low = np.empty((npar, npar))
     grad = np.empty(npar)
+    step = np.empty(npar)
+    gm = np.empty(nb)
+    for i in range(nb):
+        gm[i] = math.exp(-0.5 * ((e[i] - M_CENTRE) / sigma_n) ** 2)
     _project(p)
-    chi2 = _residuals_jacobian(e, data, err, signal, p, sigma_n, r, jac)
+    chi2 = _residuals_jacobian(e, data, err, signal, p, sigma_n, gm, r, jac)
     lam = 1e-3
     for it in range(max_iter):
-        for j in range(npar):
-            acc = 0.0
-            for i in range(nb + 2):
-                acc += jac[i, j] * r[i]
-            grad[j] = acc
-            for m in range(j + 1):
-                acc = 0.0
-                for i in range(nb + 2):
-                    acc += jac[i, j] * jac[i, m]
-                hess[j, m] = acc
-                hess[m, j] = acc
+        _normal_equations(jac, r, grad, hess)
         while True:
-            a = hess.copy()
             for j in range(npar):
-                a[j, j] += lam * max(hess[j, j], 1e-12)
-            step = np.linalg.solve(a, -grad)
-            for j in range(npar):
-                trial[j] = p[j] + step[j]
-            _project(trial)
-            chi2_t = _residuals_jacobian(e, data, err, signal, trial, sigma_n, r_t, jac_t)
-            if chi2_t < chi2:
-                break
+                for m in range(npar):
+                    damped[j, m] = hess[j, m]
+                damped[j, j] += lam * max(hess[j, j], 1e-12)
+            if cholesky_solve(damped, grad, step, low, npar):
+                for j in range(npar):
+                    trial[j] = p[j] - step[j]
+                _project(trial)
+                chi2_t = _residuals_jacobian(e, data, err, signal, trial, sigma_n, gm, r_t, jac_t)
+                if chi2_t < chi2:
+                    break
             lam *= 10.0
             if lam > 1e12:
                 return chi2, 0
