@@ -20,6 +20,8 @@ def _params(pairs) -> dict:
         if "=" not in item:
             raise ConfigError(f"--set/--fix '{item}': expected NAME=VALUE")
         k, v = item.split("=", 1)
+        if k.strip() in out:
+            raise ConfigError(f"--set/--fix: parameter '{k.strip()}' given twice")
         try:
             out[k.strip()] = float(v)
         except ValueError:
@@ -32,8 +34,10 @@ def _emit(obj, as_json: bool, text: str):
 
 
 def cmd_rate(args) -> int:
-    from .experiments import get_experiment
+    from .experiments import get_experiment, split_combination
 
+    if len(split_combination(args.experiment)) > 1:
+        raise ConfigError(f"rate takes one experiment, got the combination '{args.experiment}': run it for each")
     exp = get_experiment(args.experiment)
     model = args.model
     if model == "sm":
@@ -52,10 +56,10 @@ def cmd_rate(args) -> int:
         by = exp.predict_cevns_by_flavour(params, model=model)
         out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in by.items()}
     where = f" ({model})" if model != "sm" else ""
-    lines = [f"{exp.name}{where}: expected counts in the analysis region"
-             + (f" at {params}" if params else " (SM)")]
+    lines = [f"{exp.name}{where}: {exp.rate_heading}" + (f" at {params}" if params else " (SM)")]
     lines += [f"  {k:<8s} {v:10.2f}" for k, v in counts.items()]
-    lines.append(f"  {'total':<8s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
+    if exp.rate_is_counts:
+        lines.append(f"  {'total':<8s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
     for k, v in out.get("cevns_by_flavour", {}).items():
         lines.append(f"  cevns from {k:<8s} {v:8.2f}")
     _emit(out, args.json, "\n".join(lines))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ConfigError
+
 
 class Likelihood:
     """Base class: subclasses set ``names``, ``nuisance_names`` and implement :meth:`evaluate`."""
@@ -22,6 +24,20 @@ class Likelihood:
 
     def evaluate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
+
+    def points_array(self, points) -> np.ndarray:
+        """``points`` as a float (n, len(names)) array. A 1-D array is n points of a single parameter, or one point
+        of all of them; any other shape raises :class:`~cevns.scanner.errors.ConfigError`."""
+        k = len(self.names)
+        pts = np.asarray(points, dtype=float)
+        if pts.ndim == 0 and k == 1:
+            pts = pts.reshape(1, 1)
+        elif pts.ndim == 1:
+            pts = pts[:, None] if k == 1 else pts[None, :]
+        if pts.ndim != 2 or pts.shape[1] != k:
+            raise ConfigError(f"points: expected shape (n, {k}) for the parameters ({', '.join(self.names)}), "
+                              f"got {np.shape(points)}")
+        return pts
 
 
 class Paraboloid(Likelihood):

@@ -103,6 +103,8 @@ def check_value(name: str, value) -> float:
         raise ConfigError(f"parameter '{name}': radius {v} fm must exceed 1.6 fm (Helm: R² > 3 s²)")
     if name in ("m_zp", "m_phi", "m_zd") and v <= 0:
         raise ConfigError(f"parameter '{name}': mass {v} MeV must be > 0")
+    if name == "sin2w" and not 0.0 < v < 1.0:
+        raise ConfigError(f"parameter '{name}': sin²θ_W = {v} must lie in (0, 1)")
     if name == "cevns_norm" and v < 0:
         raise ConfigError(f"parameter '{name}': {v} must be >= 0")
     return v

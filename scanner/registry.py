@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError
-from .experiments import get_experiment, parse_experiment
+from .experiments import get_experiment, parse_experiment, split_combination
 from .experiments.base import model_hint
 from .likelihood import Likelihood
 from .models import MODELS as _MODELS
@@ -26,7 +26,7 @@ def split_experiments(experiments: str) -> list[str]:
     """``"a+b"`` → ``["a", "b"]``, each name checked against the registry."""
     if not isinstance(experiments, str) or not experiments.strip():
         raise ConfigError("experiments: give one experiment name or a '+' combination")
-    names = [n.strip() for n in experiments.split("+")]
+    names = split_combination(experiments)
     for n in names:
         parse_experiment(n)  # unknown names or options raise ConfigError with a suggestion
     if len({n.split(":")[0] for n in names}) != len(names):
@@ -68,7 +68,7 @@ class CombinedLikelihood(Likelihood):
         )
 
     def evaluate(self, points):
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         chi2 = np.zeros(pts.shape[0])
         status = np.zeros(pts.shape[0], dtype=np.int64)  # worst profiler status of the parts (0: converged)
         etas = []
@@ -119,6 +119,9 @@ def _make(experiments, fixed, names, model):
     dup = set(names) & set(fixed)
     if dup:
         raise ConfigError(f"parameter(s) {', '.join(sorted(dup))} both free/scanned and fixed")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"parameter(s) {', '.join(twice)} given twice")
     exps = [get_experiment(e) for e in split_experiments(experiments)]
     params = [_experiment_parameters(e, model) for e in exps]
     for n in [*names, *fixed]:

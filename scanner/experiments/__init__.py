@@ -11,7 +11,7 @@ import importlib
 
 from ..errors import ConfigError
 
-__all__ = ["EXPERIMENTS", "get_experiment", "experiment_class", "parse_experiment"]
+__all__ = ["EXPERIMENTS", "get_experiment", "experiment_class", "parse_experiment", "split_combination"]
 
 # name -> "module:Class" (imported lazily: building an experiment loads its data)
 EXPERIMENTS = {
@@ -34,6 +34,19 @@ EXPERIMENTS = {
     "future-ess": "future:FutureEss",
     "apv-cs": "apv_cs:ApvCs",
 }
+
+
+def split_combination(text: str) -> list[str]:
+    """``"a:opt=x+b"`` → ``["a:opt=x", "b"]`` (stripped; not validated). An option value may hold a '+'
+    (``channels=cevns+es``): a piece that does not start with an experiment name continues the previous one's
+    options."""
+    names: list[str] = []
+    for piece in (n.strip() for n in str(text).split("+")):
+        if names and ":" in names[-1] and piece.partition(":")[0].strip() not in EXPERIMENTS:
+            names[-1] += "+" + piece
+        else:
+            names.append(piece)
+    return names
 
 
 def _suggest(name, choices):
@@ -64,6 +77,8 @@ def parse_experiment(text: str) -> tuple[str, tuple]:
         key, eq, value = item.partition("=")
         if not eq or not value:
             raise ConfigError(f"experiment '{name}': option '{item}' must be key=value")
+        if key in out:
+            raise ConfigError(f"experiment '{name}': option '{key}' given twice")
         if key not in allowed:
             valid = ", ".join(allowed) or "none"
             raise ConfigError(f"experiment '{name}': unknown option '{key}'{_suggest(key, allowed)}; valid: {valid}")

@@ -53,6 +53,8 @@ class ApvCs(Experiment):
     nuisance_names = ()
     models = ("sm", "darkz")
     OPTIONS: dict = {"epnc": ("pdg", ("pdg", "2021"))}
+    rate_heading = "weak charge of ¹³³Cs: prediction (qw_th), measurement (qw_exp) and its 1σ (sigma)"
+    rate_is_counts = False
 
     def __init__(self, epnc: str = "pdg"):
         if epnc not in self.OPTIONS["epnc"][1]:
@@ -133,7 +135,7 @@ class ApvLikelihood(Likelihood):
         return {}
 
     def evaluate(self, points):
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         n = pts.shape[0]
         vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         rn = vals["rn"] if "rn" in vals else vals["rn_cs"]

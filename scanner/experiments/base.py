@@ -53,6 +53,10 @@ class Experiment:
                     f"(its parameters: {', '.join(self.parameters)})"
                 )
             out[k] = check_value(k, v)
+        per_isotope = sorted(k for k in out if k.startswith("rn_")) if "rn" in out else []
+        if per_isotope:  # rn sets every isotope's radius: with a per-isotope one as well, one would be ignored
+            raise ConfigError(f"give either 'rn' (common radius) or {'/'.join(repr(k) for k in per_isotope)}, "
+                              "not both")
         return out
 
     def model_without_effect(self, model: str) -> str:
@@ -72,6 +76,10 @@ class Experiment:
     # -- interface for subclasses -------------------------------------------------------------------------------
     # Neutrino flavours (0 e, 1 μ, 2 τ) the source delivers and its name, for the reason a flavour-labelled
     # parameter is refused (:func:`cevns.scanner.models.flavour_hint`); subclasses set them.
+    # What `cevns rate` prints: the heading of the predicted values, and whether they are counts that add up to a
+    # total to compare with the observed sum.
+    rate_heading: str = "expected counts in the analysis region"
+    rate_is_counts: bool = True
     source_flavours: tuple[int, ...] = ()
     source_label: str = "source"
 
@@ -133,6 +141,9 @@ class ModelExperiment(Experiment):
         dup = set(names) & set(fixed)
         if dup:
             raise ConfigError(f"parameter(s) {sorted(dup)} both scanned and fixed")
+        twice = sorted({n for n in names if list(names).count(n) > 1})
+        if twice:
+            raise ConfigError(f"parameter(s) {twice} given twice")
 
     def theta_row(self, params: dict | None = None, model: str = "sm") -> np.ndarray:
         """Kernel row [:meth:`theta` of the base parameters, coupling vector (N_COUPLINGS)] of one parameter point.
@@ -154,6 +165,7 @@ class ModelExperiment(Experiment):
 
         from ..models import zprime_name
 
+        self.check_model(model)
         key = zprime_name(model)
         if key is None:
             return np.zeros((len(self.isotopes), 3, self.t_nodes.size)), np.zeros(3)

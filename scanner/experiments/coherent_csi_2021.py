@@ -272,7 +272,7 @@ class CsIKernelRows:
 
     def theta(self, points) -> np.ndarray:
         """Kernel rows [sin²θ_W, norm, R_n(Cs), R_n(I), coupling vector] for an (n, len(names)) array."""
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         n = pts.shape[0]
         vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         if "rn" in vals:

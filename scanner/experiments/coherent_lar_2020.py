@@ -519,7 +519,7 @@ class LArLikelihood(ModelLikelihood):
 
     def theta(self, points) -> np.ndarray:
         """Kernel rows [sin²θ_W, norm, R_n(Ar), coupling vector] for an (n, len(names)) array."""
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         n = pts.shape[0]
         vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         theta = np.empty((n, 3 + N_COUPLINGS))

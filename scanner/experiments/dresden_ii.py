@@ -98,6 +98,8 @@ ETA_KEV = 2.96e-3
 FANO = 0.11
 BIN_WIDTH_KEV = 0.010
 LINDHARD_K = 0.157  # seed 000:486
+# Accepted Lindhard k: below 0.01 one e–h pair needs more than a 1-keV recoil (the ionisation-threshold search range).
+K_RANGE = (0.01, 1.0)
 GE_Z = 32.0
 QF_TABLE_MAX_KEV = 4.5
 
@@ -180,6 +182,7 @@ class DresdenII(Experiment):
     # For the spectrum figure (cevns.plots.spectra): rates per day with released errors, 10-eV bins.
     energy_label = "Energy [keVee]"
     count_label = "Counts / day"
+    rate_heading = "expected counts per day in 0.2–1.5 keVee"
 
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
                "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),
@@ -194,8 +197,11 @@ class DresdenII(Experiment):
             if val not in allowed:
                 raise ConfigError(f"experiment 'dresden-ii': option {key}={val} not one of {', '.join(allowed)}")
         k = float(k)
-        if not (np.isfinite(k) and k > 0):
-            raise ConfigError(f"experiment 'dresden-ii': option k={k} must be a positive number")
+        if not (np.isfinite(k) and K_RANGE[0] <= k <= K_RANGE[1]):
+            raise ConfigError(f"experiment 'dresden-ii': option k={k} must lie in [{K_RANGE[0]}, {K_RANGE[1]}] "
+                              f"(Lindhard k; 0.157 for Ge)")
+        if qf != "lindhard" and k != LINDHARD_K:
+            raise ConfigError(f"experiment 'dresden-ii': option k={k} applies only with qf=lindhard (qf={qf})")
         self.options = {"qf": qf, "flux": flux, "k": k, "channels": channels, "nr_min": nr_min, "migdal": migdal,
                         **({} if smearing == "renormalised" else {"smearing": smearing})}
         self.renormalise = smearing == "renormalised"
@@ -546,7 +552,7 @@ class DresdenLikelihood(Likelihood):
         return dict(self._checksums)
 
     def theta(self, points) -> np.ndarray:
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         if not self.names:
             return np.tile(self.row0, (pts.shape[0], 1))
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}

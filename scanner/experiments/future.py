@@ -585,7 +585,7 @@ class FutureLikelihood(ModelLikelihood):
 
     def theta(self, points):
         """Kernel rows [sin²θ_W, norm] and coupling vectors (n, N_COUPLINGS) for an (n, len(names)) array."""
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         n = pts.shape[0]
         vals = {**self.defaults, **self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         theta = np.empty((n, 2))

@@ -490,7 +490,7 @@ class ERLikelihood(Likelihood):
         return dict(self._checksums)
 
     def evaluate(self, points):
-        pts = np.atleast_2d(np.asarray(points, dtype=float))
+        pts = self.points_array(points)
         n = pts.shape[0]
         vals = {**self.fixed, **{k: pts[:, c] for c, k in enumerate(self.names)}}
         sigmas = np.array([SIGMA_B0 if self.profile else 0.0, 0.0])
