@@ -7,12 +7,16 @@ only on its flat index, never on which chunk or batch asks for it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from cevns.grids.axes import Axis
 from cevns.scanner.errors import ConfigError
+
+# Largest grid a scan accepts: its result holds 8 bytes × (2 + nuisances) per point (8 GB per array at 1e9).
+MAX_GRID_POINTS = 10**9
 
 
 def check_axes(axes, min_axes: int, what: str, where: str = "axes", name_where: str | None = None,
@@ -30,6 +34,10 @@ def check_axes(axes, min_axes: int, what: str, where: str = "axes", name_where: 
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"{name_where or where}: duplicate axis name(s) {dup}")
+    total = math.prod(a.points for a in axes)
+    if total > MAX_GRID_POINTS:
+        raise ConfigError(f"{where}: the grid has {total:.3g} points, more than {MAX_GRID_POINTS:.0e} (its result "
+                          f"would need {8 * total / 2**30:.3g} GiB per array); use fewer points")
     return axes
 
 

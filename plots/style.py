@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from cevns.scanner.errors import ConfigError, OutputError
+from cevns.scanner.experiments import split_combination
 
 __all__ = [
     "COLUMN_WIDTH",
@@ -188,7 +189,7 @@ _EXPERIMENTS = {
 
 def experiment_label(name: str) -> str:
     """Short label of an experiment name or a ``"+"`` combination ("CsI 2021 + LAr 2020"); options dropped."""
-    parts = [p.split(":", 1)[0].strip() for p in str(name).split("+")]
+    parts = [p.split(":", 1)[0].strip() for p in split_combination(name)]
     out = []
     for p in parts:
         if p in _EXPERIMENTS:

@@ -58,7 +58,8 @@ def fsync_dir(folder: Path) -> None:
 
 def _write_failed(path: Path, e: OSError) -> OutputError:
     what = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
-    return OutputError(f"{path}: cannot write ({what}); the previous file and checkpoints are intact")
+    return OutputError(f"{path}: cannot write ({what}); nothing was replaced (a previous {path.name}, if any, is "
+                       "intact)")
 
 
 @contextlib.contextmanager

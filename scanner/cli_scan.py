@@ -11,17 +11,30 @@ import logging
 import sys
 from pathlib import Path
 
+from cevns.scanner.errors import ConfigError
+
 SCAN_HELP = "run (or resume) a 2D/3D parameter scan described by a TOML scan file"
 CONTOUR_HELP = "write Δχ² contour polylines (JSON/CSV) of a scan result"
 
 
-def _positive_int(text: str) -> int:
+def _int(text: str) -> int:
     try:
-        v = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _n_jobs(text: str) -> int:
+    v = _int(text)
     if v < 1 and v != -1:
         raise argparse.ArgumentTypeError(f"expected a positive integer (or -1 for all cores), got {text!r}")
+    return v
+
+
+def _chunk_size(text: str) -> int:
+    v = _int(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return v
 
 
@@ -31,7 +44,7 @@ def register(subparsers) -> None:
     p.add_argument("file", help="scan file (TOML)")
     p.add_argument(
         "--n-jobs",
-        type=_positive_int,
+        type=_n_jobs,
         default=1,
         metavar="N",
         help="worker processes (-1: all cores; dask: concurrent tasks); default 1",
@@ -39,8 +52,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--backend",
         choices=("loky", "dask"),
-        default="loky",
-        help="loky: this machine; dask: a dask.distributed cluster (default loky)",
+        default=None,
+        help="loky: this machine; dask: a dask.distributed cluster (default loky; dask when --scheduler is given)",
     )
     p.add_argument(
         "--scheduler",
@@ -62,7 +75,7 @@ def register(subparsers) -> None:
         action="store_true",
         help="start coarse and refine only where the contours of the scan's cl run",
     )
-    p.add_argument("--chunk-size", type=_positive_int, metavar="N", help="points per chunk (checkpoint unit)")
+    p.add_argument("--chunk-size", type=_chunk_size, metavar="N", help="points per chunk (checkpoint unit)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_scan)
 
@@ -104,11 +117,14 @@ def cmd_scan(args) -> int:
     from cevns.scanner.scanfile import load_scan_file
 
     _setup_logging()
+    backend = args.backend or ("dask" if args.scheduler else "loky")
+    if args.scheduler and backend != "dask":
+        raise ConfigError("--scheduler names a dask scheduler: it needs --backend dask (or no --backend)")
     spec = load_scan_file(args.file)
     res = run_scan(
         spec,
         n_jobs=args.n_jobs,
-        backend=args.backend,
+        backend=backend,
         scheduler=args.scheduler,
         resume=args.resume,
         force=args.force,

@@ -54,6 +54,7 @@ class Plane:
     dchi2: np.ndarray
     reduction: dict = field(default_factory=dict)  # {"profile": name} or {"slice": name, "index", "value"}
     evaluated: np.ndarray | None = None
+    metadata: dict = field(default_factory=dict)  # the result's (adaptive refinement levels for the warning)
 
 
 @dataclass
@@ -95,6 +96,12 @@ def to_plane(
     """
     if isinstance(result, Plane):
         return result
+    plane = _reduce(result, profile, slice, slice_index)
+    plane.metadata = dict(getattr(result, "metadata", None) or {})
+    return plane
+
+
+def _reduce(result, profile, slice, slice_index) -> Plane:
     axes = tuple(result.axes)
     d = result.dchi2
     ev = getattr(result, "evaluated", None)

@@ -903,13 +903,15 @@ def _run(plan: _Plan, adaptive, levels, dof, coarse_factor, force, resume, **kw)
         raise OutputError(f"{plan.output}: output folder not writable")
     with ck.output_lock(plan.output):
         existing = _claim_output(plan, force, resume)
+        if existing is not None and existing.get("mode") == "dense":
+            # every point evaluated: also what an adaptive run asks for, so an interpolated result never replaces it
+            log.info("%s: this scan is already complete%s; loading its result", plan.output,
+                     " on the dense grid (no refinement needed)" if adaptive else "")
+            return load_result(plan.output / RESULT_NAME, mmap=True)
         if (
             existing is not None
             and existing.get("mode") == mode
-            and (
-                not adaptive
-                or existing.get("adaptive", {}).get("levels") == _adaptive_levels(plan, levels, dof)
-            )
+            and existing.get("adaptive", {}).get("levels") == _adaptive_levels(plan, levels, dof)
         ):
             log.info("%s: this scan is already complete; loading its result", plan.output)
             return load_result(plan.output / RESULT_NAME, mmap=True)

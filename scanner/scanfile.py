@@ -36,6 +36,7 @@ from pathlib import Path
 from cevns.grids.axes import SPACINGS, Axis
 from cevns.grids.grid import Grid, check_axes
 from cevns.scanner.errors import ConfigError
+from cevns.scanner.experiments import split_combination
 
 if sys.version_info >= (3, 11):  # noqa: UP036 (setup.cfg: python >= 3.10)
     import tomllib
@@ -69,7 +70,7 @@ class ScanSpec:
 
     @property
     def experiment_list(self) -> list[str]:
-        return self.experiments.split("+")
+        return split_combination(self.experiments)
 
     @property
     def names(self) -> list[str]:
@@ -146,7 +147,7 @@ def _string(field_: str, value) -> str:
 
 def _validate(spec: ScanSpec) -> None:
     exps = _string("[scan] experiments", spec.experiments)
-    parts = [p.strip() for p in exps.split("+")]
+    parts = split_combination(exps)
     if any(not p for p in parts):
         raise ConfigError(f"[scan] experiments: empty name in combination {spec.experiments!r}")
     dup = sorted({p for p in parts if parts.count(p) > 1})
@@ -165,6 +166,8 @@ def _validate(spec: ScanSpec) -> None:
     for c in cl:
         if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) or not 0 < c < 1:
             raise ConfigError(f"[scan] cl: each value must be a number in (0, 1) (0.9 for 90 %), got {c!r}")
+        if float(c) in out:
+            raise ConfigError(f"[scan] cl: {c!r} appears twice in {list(cl)!r}")
         out.append(float(c))
     object.__setattr__(spec, "cl", tuple(out))
 
@@ -267,6 +270,8 @@ def load_scan_file(path, *, check_registry: bool = True) -> ScanSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError(f"scan file {str(path)!r}: cannot read ({e.strerror or e})") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"scan file {str(path)!r}: not UTF-8 text (byte {e.start}); a scan file is TOML") from None
     return parse_scan_text(text, source=str(path), check_registry=check_registry)
 
 
