@@ -69,6 +69,13 @@ def _file(text):
     return setup
 
 
+def _bytes(data: bytes):
+    def setup(tmp):
+        (tmp / "bad.toml").write_bytes(data)
+
+    return setup
+
+
 def _other_manifest(tmp):
     (tmp / "bad.toml").write_text(scan_text())
     (tmp / "out").mkdir()
@@ -131,6 +138,8 @@ ROWS = [
     ("fit-xenon-numu-on-solar-nue", ["fit", "xenonnt-er-2022", "--free", "mu_nu_mu"], ConfigError, None, None),
     ("fit-dresden-unknown-smearing", ["fit", "dresden-ii:smearing=none", "--free", "cevns_norm"], ConfigError, None,
      None),
+    ("fit-fix-sin2w-negative", [*F, "--free", "rn", "--fix", "sin2w=-0.1"], ConfigError, None, None),
+    ("fit-free-twice", [*F, "--free", "rn", "--free", "rn"], ConfigError, None, None),
     # ---- cevns rate
     ("rate-unknown-experiment", ["rate", "coherent-csi-20211"], ConfigError, None, None),
     ("rate-set-nan", ["rate", CSI, "--set", "sin2w=nan"], ConfigError, None, None),
@@ -140,6 +149,15 @@ ROWS = [
     ("rate-unknown-model", ["rate", CSI, "--model", "zprme"], ConfigError, None, None),
     ("rate-model-not-supported", ["rate", "apv-cs", "--model", "tmm"], ConfigError, None, None),
     ("rate-model-parameter-without-model", ["rate", CSI, "--set", "g_zp=1e-4"], ConfigError, None, None),
+    ("rate-sin2w-above-one", ["rate", CSI, "--set", "sin2w=1.5"], ConfigError, None, None),
+    ("rate-darkz-sin2w-above-one", ["rate", "dresden-ii", "--model", "darkz", "--set", "sin2w=1.2"], ConfigError,
+     None, None),
+    ("rate-lindhard-k-too-small", ["rate", "dresden-ii:qf=lindhard,k=0.001"], ConfigError, None, None),
+    ("rate-k-without-lindhard", ["rate", "dresden-ii:qf=fef,k=0.2"], ConfigError, None, None),
+    ("rate-option-twice", ["rate", "dresden-ii:qf=fef,qf=ybe"], ConfigError, None, None),
+    ("rate-set-twice", ["rate", CSI, "--set", "rn=5", "--set", "rn=6"], ConfigError, None, None),
+    ("rate-common-and-isotope-radius", ["rate", CSI, "--set", "rn=5", "--set", "rn_cs=6"], ConfigError, None, None),
+    ("rate-combination", ["rate", f"apv-cs+{CSI}"], ConfigError, None, None),
     # ---- cevns scan: the file
     ("scan-missing-file", ["scan", "nope.toml"], ConfigError, None, None),
     ("scan-invalid-toml", SCAN, ConfigError, _file("[scan\nexperiments = 1\n"), None),
@@ -176,6 +194,10 @@ ROWS = [
     ("scan-axis-also-fixed", SCAN, ConfigError, _file(scan_text(fixed={"rn": 5.0})), None),
     ("scan-bad-nuisances", SCAN, ConfigError, _file(scan_text(nuisances='"maybe"')), None),
     ("scan-chunk-size-zero", SCAN, ConfigError, _file(scan_text(chunk_size=0)), None),
+    ("scan-axis-sin2w-above-one", SCAN, ConfigError, _file(scan_text(axes=[RN, ax("sin2w", 0.1, 1.3)])), None),
+    ("scan-not-utf8", SCAN, ConfigError, _bytes(b"\xff\xfe[scan]\n"), None),
+    ("scan-grid-too-large", SCAN, ConfigError, _file(scan_text(axes=[ax("rn", 4.0, 6.0, 10**11), S2W])), None),
+    ("scan-cl-twice", SCAN, ConfigError, _file(scan_text(cl="[0.9, 0.9]")), None),
     ("scan-output-unwritable", SCAN, OutputError, _output_under_file, None),
     ("scan-output-other-scan", SCAN, OutputError, _other_manifest, None),
     ("scan-output-other-result", SCAN, OutputError, _other_result, None),
@@ -186,6 +208,8 @@ ROWS = [
      lambda tmp: run_scan(load_scan_file(tmp / "bad.toml"), chunk_size=-3)),
     ("scan-unknown-backend", [*SCAN, "--backend", "mpi"], ConfigError, _file(scan_text()),
      lambda tmp: run_scan(load_scan_file(tmp / "bad.toml"), backend="mpi")),
+    ("scan-scheduler-with-loky", [*SCAN, "--backend", "loky", "--scheduler", "tcp://127.0.0.1:9"], ConfigError,
+     _file(scan_text()), None),
     # ---- cevns contour
     ("contour-missing-result", ["contour", "nowhere/result.npz"], OutputError, None, None),
     ("contour-garbage-result", ["contour", "junk"], OutputError, _garbage_result, None),
