@@ -136,6 +136,8 @@ def _normalisation_start(obs, base, up, down, sigmas, x, mu, lo, hi, n_tied, gat
         gu = d * g
         hu = d * g + d * d * h
         nxt = u - gu / hu if hu > 0.0 else 0.5 * (u_lo + u_hi)
+        if abs(nxt - u) < 1e-12 * (1.0 + abs(u)):
+            break  # Newton has converged (the bracket shrinks from one side only, so its width need not)
         if not (u_lo < nxt < u_hi):
             nxt = 0.5 * (u_lo + u_hi)
         u = nxt
