@@ -11,7 +11,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import profile_into
-from .rates import N_COUPLINGS, cevns_source_spectra, fold_time, theta_row_spectra
+from .rates import N_COUPLINGS, cevns_source_spectra, fn_cache_for, fold_time, theta_row_spectra
 
 __all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned_cevns_chi2_points_bsm"]
 
@@ -87,9 +87,10 @@ def binned_cevns_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2,
     comps, counts, chi2, eta, status, eta_p, work = _buffers(theta.shape[0], bkg, resp.shape[0], time_frac.shape[1])
     rn = np.empty(base.shape[0])
     cpl = np.empty(N_COUPLINGS)
+    fn_cache = fn_cache_for(base)
     for p in range(theta.shape[0]):
         e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
-                              zp_cn, es_mm, rn, cpl)
+                              zp_cn, es_mm, rn, cpl, fn_cache)
         cc, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = cc
         eta[p, :] = eta_p

@@ -17,8 +17,8 @@ from .cross_sections import weak_charge
 from .form_factors import helm_r0, spherical_j1_over_x
 
 __all__ = [
-    "cevns_source_spectra", "cevns_source_spectra_bsm", "theta_row_spectra", "fold_time", "fold_energy",
-    "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
+    "cevns_source_spectra", "cevns_source_spectra_bsm", "cevns_source_spectra_bsm_cached", "fn_cache_for",
+    "theta_row_spectra", "fold_time", "fold_energy", "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
 ]
 
 # Per-point coupling vector of :func:`cevns_source_spectra_bsm` (built by cevns.scanner.models.coupling_columns):
@@ -64,10 +64,29 @@ def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp)
     return fold_energy(spec, resp)
 
 
+@jit
+def fn_cache_for(base):
+    """Scratch for :func:`cevns_source_spectra_bsm_cached`: row a holds [R_n, F_n at every node] of isotope a
+    (R_n = NaN: not computed yet)."""
+    return np.full((base.shape[0], base.shape[2] + 1), np.nan)
+
+
 @jit(fastmath={"reassoc", "contract"})
 def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp, cpl, zp_cp,
                              zp_cn):
+    """:func:`cevns_source_spectra_bsm_cached` with a fresh neutron form-factor cache."""
+    return cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn,
+                                           resp, cpl, zp_cp, zp_cn, fn_cache_for(base))
+
+
+@jit(fastmath={"reassoc", "contract"})
+def cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp, cpl,
+                                    zp_cp, zp_cn, fn_cache):
     """Energy-binned CEvNS counts per source with every model of the seeds that acts on CEvNS.
+
+    ``fn_cache`` (:func:`fn_cache_for`) keeps the neutron form factor of each isotope with the R_n it was computed
+    for; a point with the same R_n reuses it (the same numbers, so results do not depend on the order of points;
+    in a scan that does not vary R_n the Helm factors are computed once per chunk instead of once per point).
 
     Rate per node (flavour ℓ of source s, isotope a):
       B_ask Σ_β |Q_ℓβ|² + B^MM_ask μ_ℓ² Z² F_p² + B^S_ask S_φ (Z F_p + N F_n)²/(|q|² + M_φ²)²
@@ -80,7 +99,6 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
     """
     n_iso, n_src, n_t = base.shape
     spec = np.zeros((n_src, n_t))
-    fn = np.empty(n_t)
     prop = np.zeros(n_t)
     inv_q2 = np.empty(n_t)
     gn0 = gv_neutron()
@@ -94,9 +112,13 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
         if cpl[c] != 0.0:
             offdiag = True
     for a in range(n_iso):
-        r0 = helm_r0(rn[a])
+        if fn_cache[a, 0] != rn[a]:
+            r0 = helm_r0(rn[a])
+            for k in range(n_t):
+                fn_cache[a, 1 + k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+            fn_cache[a, 0] = rn[a]
+        fn = fn_cache[a, 1:]
         for k in range(n_t):
-            fn[k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
             inv_q2[k] = 1.0 / q2[a, k]
             if zp_g2 != 0.0:
                 prop[k] = zp_g2 / (q2[a, k] + zp_m2)
@@ -133,18 +155,19 @@ def cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_
 
 @jit(fastmath={"reassoc", "contract"})
 def theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp, zp_cn,
-                      es_mm, rn, cpl):
+                      es_mm, rn, cpl, fn_cache):
     """E_si of row ``p`` of θ = [sin²θ_W, norm, R_n of each isotope, coupling vector (N_COUPLINGS), …] through
     :func:`cevns_source_spectra_bsm`, plus the energy-binned ν–e magnetic-moment counts ``es_mm`` (n_src, n_E) per
     μ_B² times μ² of each source (cpl[17 + ℓ] + cpl[22 + s]; an empty ``es_mm`` leaves ν–e out). The normalisation
-    θ[p, 1] is not applied. ``rn`` (n_iso,) and ``cpl`` (N_COUPLINGS,) are scratch, filled from the row."""
+    θ[p, 1] is not applied. ``rn`` (n_iso,) and ``cpl`` (N_COUPLINGS,) are scratch, filled from the row;
+    ``fn_cache`` the form-factor cache of :func:`cevns_source_spectra_bsm_cached`, kept across the rows."""
     n_iso = rn.size
     for a in range(n_iso):
         rn[a] = theta[p, 2 + a]
     for c in range(cpl.size):
         cpl[c] = theta[p, 2 + n_iso + c]
-    e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn, resp,
-                                 cpl, zp_cp, zp_cn)
+    e = cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
+                                        resp, cpl, zp_cp, zp_cn, fn_cache)
     if es_mm.shape[0] == e.shape[0]:
         for s in range(e.shape[0]):
             m2 = cpl[17 + src_flavour[s]] + cpl[22 + s]

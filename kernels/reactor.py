@@ -31,7 +31,7 @@ import numpy as np
 from ._jit import jit
 from .electron_scattering import es_couplings
 from .likelihood import cholesky_solve
-from .rates import cevns_source_spectra, cevns_source_spectra_bsm
+from .rates import cevns_source_spectra, cevns_source_spectra_bsm_cached, fn_cache_for
 
 __all__ = [
     "pl_segment_moment", "pl_suffix_moments", "pl_moment", "pl_moments_at",
@@ -514,12 +514,12 @@ def dresden_es_mediator(sin2w, es_cols, mode, es_nodes, resp_ee, med_bins, out):
 
 @jit(fastmath={"reassoc", "contract"})
 def dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, norm, rn, resp, cpl,
-                       zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, es_cols, out):
-    """Signal per bin: norm × CEvNS of any model (:func:`cevns.kernels.rates.cevns_source_spectra_bsm`, coupling
-    vector ``cpl``) + ν̄_e–e with EM properties (:func:`dresden_es_bsm`) and mediators (:func:`dresden_es_mediator`,
-    mode ``es_mode``)."""
-    cev = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp,
-                                   cpl, zp_cp, zp_cn)
+                       zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, es_cols, out, fn_cache):
+    """Signal per bin: norm × CEvNS of any model (:func:`cevns.kernels.rates.cevns_source_spectra_bsm_cached`,
+    coupling vector ``cpl``, form-factor cache ``fn_cache``) + ν̄_e–e with EM properties (:func:`dresden_es_bsm`)
+    and mediators (:func:`dresden_es_mediator`, mode ``es_mode``)."""
+    cev = cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, sin2w, rn, resp,
+                                          cpl, zp_cp, zp_cn, fn_cache)
     for i in range(out.size):
         out[i] = norm * cev[0, i]
     dresden_es_bsm(sin2w, es_pow, es_mm, es_cols, out)
@@ -542,6 +542,7 @@ def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n
     cpl = np.empty(n_cpl)
     cols = np.empty(N_ES_COLS)
     p = np.empty(N_BKG_PARAMS)
+    fn_cache = fn_cache_for(base)
     for k in range(n_pts):
         for a in range(n_iso):
             rn[a] = theta[k, 2 + a]
@@ -551,7 +552,7 @@ def dresden_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z, n
             cols[j] = theta[k, 2 + n_iso + n_cpl + j]
         dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[k, 0], theta[k, 1],
                            rn, resp, cpl, zp_cp, zp_cn, es_pow, es_mm, es_mode, es_nodes, resp_ee, med_bins, cols,
-                           sig)
+                           sig, fn_cache)
         c, st = dresden_fit_two_starts(e, data, err, sig, p0, p, sigma_n)
         chi2[k] = c
         eta[k, :] = p

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import cholesky_solve, poisson_chi2
-from .rates import N_COUPLINGS, cevns_source_spectra, theta_row_spectra
+from .rates import N_COUPLINGS, cevns_source_spectra, fn_cache_for, theta_row_spectra
 
 __all__ = [
     "piecewise_mu", "piecewise_objective", "profile_piecewise_into", "profile_piecewise",
@@ -502,10 +502,11 @@ def binned_cevns_shape_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gaus
         bkg_up, bkg_down, nb, n_pts, time_nom.shape[1], resp.shape[0])
     rn = np.empty(n_iso)
     cpl = np.empty(N_COUPLINGS)
+    fn_cache = fn_cache_for(base)
     no_es = np.empty((0, 0))  # Analysis A has no ν–e channel
     for p in range(n_pts):
         e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
-                              zp_cn, no_es, rn, cpl)
+                              zp_cn, no_es, rn, cpl, fn_cache)
         _cevns_rows(e, theta[p, 1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0,
                     tn, tu, td)
         x[:] = x_start

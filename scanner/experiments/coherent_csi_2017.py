@@ -33,6 +33,7 @@ from cevns.kernels.rates import (
     N_COUPLINGS,
     cevns_source_spectra,
     cevns_source_spectra_bsm,
+    fn_cache_for,
     fold_time,
     theta_row_spectra,
 )
@@ -220,9 +221,10 @@ def single_bin_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z
     n_th = np.empty(n_pts)
     rn = np.empty(base.shape[0])
     cpl = np.empty(N_COUPLINGS)
+    fn_cache = fn_cache_for(base)
     for p in range(n_pts):
         e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
-                              zp_cn, es_mm, rn, cpl)
+                              zp_cn, es_mm, rn, cpl, fn_cache)
         acc = 0.0
         for s in range(e.shape[0]):
             acc += e[s, 0] * tfrac[s]

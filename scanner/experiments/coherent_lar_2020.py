@@ -35,7 +35,7 @@ from cevns.kernels.constants import N_AVOGADRO
 from cevns.kernels.detector import time_bin_fractions
 from cevns.kernels.nuclear import isotope
 from cevns.kernels.quadrature import gauss_legendre
-from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, theta_row_spectra
+from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra_bsm, fn_cache_for, theta_row_spectra
 from cevns.kernels.shape_nuisances import binned_cevns_shape_chi2_points_bsm
 
 from .. import datasets
@@ -232,10 +232,11 @@ def energy_1d_chi2_points_bsm(theta, base, base_mm, base_s, fp, q, gauss, q2, z,
     cs = np.empty((n_pts, n_e))
     rn = np.empty(1)
     cpl = np.empty(N_COUPLINGS)
+    fn_cache = fn_cache_for(base)
     no_es = np.empty((0, 0))  # Analysis A has no ν–e channel
     for p in range(n_pts):
         e = theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp,
-                              zp_cn, no_es, rn, cpl)
+                              zp_cn, no_es, rn, cpl, fn_cache)
         for i in range(n_e):
             acc = 0.0
             for s in range(e.shape[0]):

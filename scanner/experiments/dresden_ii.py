@@ -44,7 +44,7 @@ from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.mediators import zprime_coefficients
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
-from cevns.kernels.rates import N_COUPLINGS
+from cevns.kernels.rates import N_COUPLINGS, fn_cache_for
 from cevns.kernels.reactor import (
     ES_MED_BINNED,
     ES_MED_NODES,
@@ -431,7 +431,7 @@ class DresdenII(Experiment):
         dresden_signal_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, fl, row[0], row[1],
                            np.ascontiguousarray(row[2:c0]), resp, np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]),
                            cp, cn, es_pow, es_mm, mode, nodes, resp_ee, med_bins,
-                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
+                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out, fn_cache_for(base))
         return out
 
     # -- predictions ----------------------------------------------------------------------------------------------
@@ -487,7 +487,7 @@ class DresdenII(Experiment):
         dresden_signal_bsm(*arr[:10], row[0], row[1], np.ascontiguousarray(row[2:c0]), arr[10],
                            np.ascontiguousarray(row[c0:c0 + N_COUPLINGS]), arr[11], arr[12], np.zeros_like(arr[13]),
                            np.zeros_like(arr[14]), ES_MED_OFF, *arr[16:19],
-                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out)
+                           np.ascontiguousarray(row[c0 + N_COUPLINGS:]), out, fn_cache_for(arr[0]))
         return out
 
     def _chi2_row(self, row, model="sm"):
