@@ -11,7 +11,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import profile_into
-from .rates import N_COUPLINGS, cevns_source_spectra, fn_cache_for, fold_time, theta_row_spectra
+from .rates import N_COUPLINGS, cevns_source_spectra_cached, fn_cache_for, fold_time, theta_row_spectra
 
 __all__ = ["binned_cevns_chi2_points", "binned_cevns_chi2_points_extra", "binned_cevns_chi2_points_bsm"]
 
@@ -63,10 +63,11 @@ def binned_cevns_chi2_points_extra(theta, base, fp, q, gauss, z, n, src_flavour,
     n_iso = base.shape[0]
     comps, counts, chi2, eta, status, eta_p, work = _buffers(theta.shape[0], bkg, resp.shape[0], time_frac.shape[1])
     rn = np.empty(n_iso)
+    fn_cache = fn_cache_for(base)
     for p in range(theta.shape[0]):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
-        e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
+        e = cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp, fn_cache)
         c, st = _profile_point(e, time_frac, theta[p, 1], extra, counts, comps, obs, sigmas, eta_p, work)
         chi2[p] = c
         eta[p, :] = eta_p

@@ -17,7 +17,8 @@ from .cross_sections import weak_charge
 from .form_factors import helm_r0, spherical_j1_over_x
 
 __all__ = [
-    "cevns_source_spectra", "cevns_source_spectra_bsm", "cevns_source_spectra_bsm_cached", "fn_cache_for",
+    "cevns_source_spectra", "cevns_source_spectra_cached", "cevns_source_spectra_bsm",
+    "cevns_source_spectra_bsm_cached", "fn_cache_for",
     "theta_row_spectra", "fold_time", "fold_energy", "cevns_counts", "N_COUPLINGS", "PAIR_INDEX",
 ]
 
@@ -37,6 +38,12 @@ PAIR_INDEX = np.array([[-1, 0, 1], [0, -1, 2], [1, 2, -1]], dtype=np.int64)
 # Reassociation vectorises the node sums; deterministic for a given build (see kernels/likelihood.py).
 @jit(fastmath={"reassoc", "contract"})
 def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp):
+    """:func:`cevns_source_spectra_cached` with a fresh neutron form-factor cache."""
+    return cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp, fn_cache_for(base))
+
+
+@jit(fastmath={"reassoc", "contract"})
+def cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp, fn_cache):
     """Energy-binned CEvNS counts per source, E_si = Σ_k A_ik Σ_a B_ask Q_as(T_k)².
 
     Parameters
@@ -47,15 +54,21 @@ def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp)
     z, n : (n_iso,) proton and neutron numbers; src_flavour : (n_src,) flavour index of each source.
     sin2w : weak mixing angle; rn : (n_iso,) neutron rms radii [fm] (Helm, s = 0.9 fm).
     resp : (n_E, n_T) energy response A_ik.
+    fn_cache : (n_iso, n_T + 1) neutron form factors kept with their R_n across calls (:func:`fn_cache_for`;
+        see :func:`cevns_source_spectra_bsm_cached`).
     """
     n_iso, n_src, n_t = base.shape
     spec = np.zeros((n_src, n_t))
     fn = np.empty(n_t)
     gn = gv_neutron()
     for a in range(n_iso):
-        r0 = helm_r0(rn[a])
-        for k in range(n_t):
-            fn[k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+        if fn_cache[a, n_t] != rn[a]:
+            r0 = helm_r0(rn[a])
+            for k in range(n_t):
+                fn_cache[a, k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+            fn_cache[a, n_t] = rn[a]
+        for k in range(n_t):  # a local copy: the node loops below vectorise as before (no aliasing with the cache)
+            fn[k] = fn_cache[a, k]
         for s in range(n_src):
             gp = gv_proton(src_flavour[s], sin2w)
             for k in range(n_t):
@@ -66,7 +79,7 @@ def cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, sin2w, rn, resp)
 
 @jit
 def fn_cache_for(base):
-    """Scratch for :func:`cevns_source_spectra_bsm_cached`: row a holds [R_n, F_n at every node] of isotope a
+    """Scratch for :func:`cevns_source_spectra_bsm_cached`: row a holds [F_n at every node, R_n] of isotope a
     (R_n = NaN: not computed yet)."""
     return np.full((base.shape[0], base.shape[2] + 1), np.nan)
 
@@ -99,6 +112,7 @@ def cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, 
     """
     n_iso, n_src, n_t = base.shape
     spec = np.zeros((n_src, n_t))
+    fn = np.empty(n_t)
     prop = np.zeros(n_t)
     inv_q2 = np.empty(n_t)
     gn0 = gv_neutron()
@@ -112,12 +126,13 @@ def cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, 
         if cpl[c] != 0.0:
             offdiag = True
     for a in range(n_iso):
-        if fn_cache[a, 0] != rn[a]:
+        if fn_cache[a, n_t] != rn[a]:
             r0 = helm_r0(rn[a])
             for k in range(n_t):
-                fn_cache[a, 1 + k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
-            fn_cache[a, 0] = rn[a]
-        fn = fn_cache[a, 1:]
+                fn_cache[a, k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+            fn_cache[a, n_t] = rn[a]
+        for k in range(n_t):  # a local copy: the node loops below vectorise as before (no aliasing with the cache)
+            fn[k] = fn_cache[a, k]
         for k in range(n_t):
             inv_q2[k] = 1.0 / q2[a, k]
             if zp_g2 != 0.0:

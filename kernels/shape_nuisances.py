@@ -21,7 +21,7 @@ import numpy as np
 
 from ._jit import jit
 from .likelihood import cholesky_solve, poisson_chi2
-from .rates import N_COUPLINGS, cevns_source_spectra, fn_cache_for, theta_row_spectra
+from .rates import N_COUPLINGS, cevns_source_spectra_cached, fn_cache_for, theta_row_spectra
 
 __all__ = [
     "piecewise_mu", "piecewise_objective", "profile_piecewise_into", "profile_piecewise",
@@ -472,10 +472,11 @@ def binned_cevns_shape_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour,
     up, down, lo, hi, mu0, chi2, xs, status, x, work, rows, tn, tu, td = _shape_buffers(
         bkg_up, bkg_down, nb, n_pts, time_nom.shape[1], resp.shape[0])
     rn = np.empty(n_iso)
+    fn_cache = fn_cache_for(base)
     for p in range(n_pts):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
-        e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
+        e = cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp, fn_cache)
         _cevns_rows(e, theta[p, 1], pat_nom, pat_up, pat_dn, time_nom, time_up, time_dn, bkg_base, up, down, mu0,
                     tn, tu, td)
         x[:] = x_start

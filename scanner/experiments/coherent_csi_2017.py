@@ -33,6 +33,7 @@ from cevns.kernels.rates import (
     N_COUPLINGS,
     cevns_source_spectra,
     cevns_source_spectra_bsm,
+    cevns_source_spectra_cached,
     fn_cache_for,
     fold_time,
     theta_row_spectra,
@@ -196,10 +197,11 @@ def single_bin_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, resp, t
     n_iso = base.shape[0]
     n_th = np.empty(n_pts)
     rn = np.empty(n_iso)
+    fn_cache = fn_cache_for(base)
     for p in range(n_pts):
         for a in range(n_iso):
             rn[a] = theta[p, 2 + a]
-        e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
+        e = cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp, fn_cache)
         acc = 0.0
         for s in range(e.shape[0]):
             acc += e[s, 0] * tfrac[s]

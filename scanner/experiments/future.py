@@ -40,7 +40,14 @@ from cevns.kernels.electron_scattering import ES_MM_PREFACTOR
 from cevns.kernels.form_factors import HELM_S, helm
 from cevns.kernels.nuclear import element
 from cevns.kernels.quadrature import piecewise_gauss_legendre
-from cevns.kernels.rates import N_COUPLINGS, cevns_source_spectra, cevns_source_spectra_bsm
+from cevns.kernels.rates import (
+    N_COUPLINGS,
+    cevns_source_spectra,
+    cevns_source_spectra_bsm,
+    cevns_source_spectra_bsm_cached,
+    cevns_source_spectra_cached,
+    fn_cache_for,
+)
 from cevns.kernels.reactor import lindhard_quenching
 
 from .. import datasets
@@ -314,8 +321,9 @@ def asimov_chi2_points(theta, base, fp, q, gauss, z, n, src_flavour, rn, resp, s
     n_pts = theta.shape[0]
     chi2 = np.empty(n_pts)
     eta = np.empty((n_pts, 1))
+    fn_cache = fn_cache_for(base)
     for p in range(n_pts):
-        e = cevns_source_spectra(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp)
+        e = cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, theta[p, 0], rn, resp, fn_cache)
         chi2[p], eta[p, 0] = _one_bin(theta[p, 1] * e.sum(), stats, profile)
     return chi2, eta
 
@@ -329,9 +337,10 @@ def asimov_chi2_points_bsm(theta, cpl, base, base_mm, base_s, fp, q, gauss, q2, 
     n_pts = theta.shape[0]
     chi2 = np.empty(n_pts)
     eta = np.empty((n_pts, 1))
+    fn_cache = fn_cache_for(base)
     for p in range(n_pts):
-        e = cevns_source_spectra_bsm(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0], rn,
-                                     resp, cpl[p], zp_cp, zp_cn)
+        e = cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, theta[p, 0],
+                                            rn, resp, cpl[p], zp_cp, zp_cn, fn_cache)
         chi2[p], eta[p, 0] = _one_bin(theta[p, 1] * e.sum(), stats, profile)
     return chi2, eta
 
