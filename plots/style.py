@@ -17,6 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from cevns.scanner.checkpoint import FILE_MODE
 from cevns.scanner.errors import ConfigError, OutputError
 from cevns.scanner.experiments import split_combination
 
@@ -237,7 +238,7 @@ def save(fig, path, *, dpi: int = DPI) -> list[Path]:
             fd, tmp = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent)
             with os.fdopen(fd, "wb") as f:
                 fig.savefig(f, format=FORMATS[t.suffix.lower()], dpi=dpi)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
+            os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600 files
             os.replace(tmp, t)
             tmp = None
         except OSError as e:

@@ -62,6 +62,17 @@ def _write_failed(path: Path, e: OSError) -> OutputError:
                        "intact)")
 
 
+def _file_mode() -> int:
+    """Permissions of a new file under the process umask (mkstemp makes 0600 files; results are meant to be shared
+    like any file the user writes)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def atomic_file(path, mode: str = "wb"):
     """Yield a file object on a temporary file beside ``path``; on success fsync it and ``os.replace`` it onto
@@ -77,6 +88,7 @@ def atomic_file(path, mode: str = "wb"):
             yield f
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):

@@ -125,11 +125,25 @@ def finish(out: Path, stem: str, written: list[Path], summary: dict, t0: float) 
     """Write ``stem-summary.json`` and print every file written and the total time."""
     summary = {"figure": stem, "seconds": round(time.perf_counter() - t0, 1), **summary}
     path = out / f"{stem}-summary.json"
-    path.write_text(json.dumps(summary, indent=1, default=_jsonable) + "\n")
+    # strict JSON: a NaN (nothing excluded, no interval) is written as null
+    path.write_text(json.dumps(_no_nan(summary), indent=1, default=_jsonable, allow_nan=False) + "\n")
     written = [*written, path]
     print(f"wrote {len(written)} files in {out} ({summary['seconds']} s):")
     for p in written:
         print(f"  {p.name}")
+
+
+def _no_nan(v):
+    """``v`` with every float NaN (also inside dicts, lists and numpy arrays) replaced by None."""
+    if isinstance(v, dict):
+        return {k: _no_nan(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_no_nan(x) for x in v]
+    if hasattr(v, "tolist") and not isinstance(v, (str, bytes)):
+        return _no_nan(v.tolist())
+    if isinstance(v, float) and v != v:
+        return None
+    return v
 
 
 def _jsonable(v):

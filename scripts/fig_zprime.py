@@ -89,7 +89,8 @@ def main(argv=None) -> int:
         written += F.write_contour_files(out, f"{NAME}-{m}", res, [CL], DOF, source=f"{EXPERIMENTS} [{model}]")
         lim = {f"{mass:g}": lowest_excluded(res, level, mass) for mass in MASSES}
         summary["limits_g_at_mass_MeV"][m] = lim
-        print("    g_Z' excluded above: " + ", ".join(f"{g:.2e} (M = {k} MeV)" for k, g in lim.items()))
+        print("    g_Z' excluded above: " + ", ".join(
+            (f"{g:.2e}" if g == g else "none in the g range") + f" (M = {k} MeV)" for k, g in lim.items()))
         if m in SEED_REGIONS:
             print(f"    seed: {SEED_REGIONS[m]}")
 

@@ -110,3 +110,18 @@ def test_3d_adaptive_plane_warns_at_a_level_that_was_not_refined(caplog):
     with caplog.at_level(logging.WARNING, logger="cevns.scanner.contour"):
         extract_contours(plane, [0.68], 2)
     assert any("not a refinement level" in r.getMessage() for r in caplog.records)
+
+
+def test_result_files_follow_the_umask_not_mkstemp_0600(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        from cevns.scanner import checkpoint as ck
+
+        path = tmp_path / "x.json"
+        with ck.atomic_file(path, "w") as f:
+            f.write("{}")
+        assert (path.stat().st_mode & 0o777) == (0o666 & ~0o022) == ck.FILE_MODE
+    finally:
+        os.umask(old)
