@@ -173,6 +173,9 @@ def _nuisance_values(exp, params, nuisances, model="sm") -> dict[str, float]:
         return dict(zip(names, (float(v) for v in eta)))
     if isinstance(nuisances, str):
         if nuisances in ("zero", "none"):
+            why = getattr(exp, "zero_nuisances_refusal", "")
+            if why:
+                raise ConfigError(f"experiment '{exp.name}': nuisances 'zero' is not defined: {why}")
             return {n: 0.0 for n in names}
         raise ConfigError(f"nuisances must be 'fit', 'zero', a dict or an array, got {nuisances!r}")
     if isinstance(nuisances, dict):
@@ -204,6 +207,9 @@ def spectrum_data(experiment, params=None, nuisances=None, model: str = "sm") ->
         exp = get_experiment(experiment)
     else:
         exp = experiment
+    why = getattr(exp, "spectrum_refusal", "")
+    if why:
+        raise ConfigError(f"experiment '{getattr(exp, 'name', exp)}': no spectrum figure: {why}")
     params = dict(params or {})
     if model == "sm":
         exp.check_params(params)

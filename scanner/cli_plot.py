@@ -6,6 +6,7 @@ User errors are raised as :class:`~cevns.scanner.errors.CevnsError` (one line, e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import ConfigError
@@ -64,7 +65,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--nuisances",
         choices=("fit", "zero"),
-        default="fit",
+        default=None,
         help="--spectrum: profile the nuisances at the parameters (default) or set them to zero",
     )
     p.add_argument(
@@ -111,9 +112,11 @@ def cmd_plot(args) -> int:
         if extra or args.filled:
             raise ConfigError(f"{', '.join(extra or ['--filled'])}: not used with --spectrum")
         model = args.model or "sm"
-        art = plot_spectrum(args.spectrum, _params(args.set), nuisances=args.nuisances, model=model)
+        art = plot_spectrum(args.spectrum, _params(args.set), nuisances=args.nuisances or "fit", model=model)
+        # the default name carries the options: another analysis of the same experiment gets its own file
+        tag = re.sub(r"[^A-Za-z0-9.+-]+", "_", args.spectrum.strip())
+        out = Path(args.out) if args.out else Path(f"spectrum-{tag}")
         name = art.spectrum.experiment
-        out = Path(args.out) if args.out else Path(f"spectrum-{name}")
         try:
             written = save(art.figure, out)
         finally:
@@ -122,8 +125,9 @@ def cmd_plot(args) -> int:
         print(f"{name}: data vs prediction" + (f" (nuisances {eta})" if eta else ""))
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
-    if args.set or args.model:
-        raise ConfigError(f"{'--set' if args.set else '--model'} is used with --spectrum only")
+    if args.set or args.model or args.nuisances:
+        used = "--set" if args.set else "--model" if args.model else "--nuisances"
+        raise ConfigError(f"{used} is used with --spectrum only")
 
     from cevns.scanner.results import load_result
 

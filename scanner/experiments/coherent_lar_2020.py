@@ -271,6 +271,9 @@ class CoherentLAr2020(ModelExperiment):
         if analysis not in ANALYSES:
             raise ConfigError(f"experiment '{self.name}': option analysis={analysis} not one of {', '.join(ANALYSES)}")
         self.analysis = analysis
+        if analysis == "energy-1d":  # for cevns.plots.spectra: its data are not counts
+            self.spectrum_refusal = ("the energy-1d analysis fits steady-state-subtracted counts with Gaussian "
+                                     "errors, not a binned Poisson spectrum; draw the default analysis")
         self.options = {"efficiency": efficiency, "analysis": analysis}
         if analysis == "energy-1d":
             self.nuisance_names = NUISANCES_1D

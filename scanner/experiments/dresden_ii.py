@@ -183,6 +183,8 @@ class DresdenII(Experiment):
     energy_label = "Energy [keVee]"
     count_label = "Counts / day"
     rate_heading = "expected counts per day in 0.2–1.5 keVee"
+    zero_nuisances_refusal = ("its nuisances are the background model's parameters (A, B, C, L1 height, centre, "
+                              "width, …), which have no value 0 to draw; use --nuisances fit")
 
     OPTIONS = {"qf": ("fef", ("fef", "ybe", "lindhard")), "flux": ("hmve", ("hmve", "hmk", "efk")),
                "k": (LINDHARD_K, float), "channels": ("cevns+es", ("cevns+es", "cevns")),

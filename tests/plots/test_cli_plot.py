@@ -146,6 +146,9 @@ def test_spectrum(figures, tmp_path, capsys):
         (["plot", "--spectrum", "coherent-csi-2022"], ConfigError),
         (["plot", "--spectrum", "coherent-csi-2021", "--set", "rn"], ConfigError),
         (["plot", "--spectrum", "coherent-csi-2021", "--cl", "90"], ConfigError),
+        (["plot", "{d}/scan", "--nuisances", "zero"], ConfigError),
+        (["plot", "--spectrum", "coherent-lar-2020:analysis=energy-1d"], ConfigError),
+        (["plot", "--spectrum", "dresden-ii", "--nuisances", "zero"], ConfigError),
     ],
 )
 def test_errors(results, argv, error, tmp_path):
