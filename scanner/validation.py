@@ -1284,10 +1284,19 @@ def _ours_text(r) -> str:
     return fmt(o)
 
 
+
+def _published_with_unit(r) -> str:
+    """The published text with the entry's unit, unless the text already ends in it (e.g. "… × 10⁻⁴⁰ cm²" with the
+    unit "1e-40 cm²")."""
+    text, unit = r["published_text"], r["unit"]
+    if not unit or text.rstrip().endswith(unit.split()[-1]):
+        return text
+    return f"{text} {unit}"
+
 def format_table(results) -> str:
     """Plain-text table for the terminal."""
     head = ("id", "published", "ours", "difference", "tolerance", "pass")
-    rows = [(r["id"], r["published_text"] + (f" {r['unit']}" if r["unit"] else ""), _ours_text(r),
+    rows = [(r["id"], _published_with_unit(r), _ours_text(r),
              fmt(r["difference"], 3), r["tolerance"], {"pass": "PASS", "fail": "FAIL", "error": "ERROR",
                                                         "skipped": "skip"}[r["status"]]) for r in results]
     w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
@@ -1351,7 +1360,7 @@ def to_markdown(results, date: str | None = None, machine: str | None = None, co
     ]
     mark = {"pass": "✅ pass", "fail": "❌ FAIL", "error": "❌ ERROR", "skipped": "skipped"}
     for r in results:
-        pub = r["published_text"] + (f" {r['unit']}" if r["unit"] else "") + (f" ({r['cl']})" if r["cl"] else "")
+        pub = _published_with_unit(r) + (f" ({r['cl']})" if r["cl"] else "")
         out.append("| " + " | ".join(_md(x) for x in (
             f"`{r['id']}`", r["quantity"], ", ".join(r["experiments"]), pub, _ours_text(r),
             fmt(r["difference"], 3), r["tolerance"], mark[r["status"]], r["source"])) + " |")
