@@ -33,7 +33,7 @@ LEVEL_1DOF = {"1sigma": 1.0, "90": 2.705543454095404, "2sigma": 4.0}
 
 
 def parser(name: str, doc: str) -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(x.strip() for x in doc.strip().split("\n\n")[0].splitlines()))
     ap.add_argument("--out", type=Path, default=REPO / "results" / "figures" / name,
                     help=f"output folder (default results/figures/{name}/)")
     ap.add_argument("--quick", action="store_true", help="coarse grids (smoke test, seconds)")

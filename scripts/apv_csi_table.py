@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 from scipy import optimize
 
@@ -84,7 +85,8 @@ def errs(r, name, label="1sigma"):
     return hi - b, lo - b
 
 
-def main():
+def main(argv=None):
+    _cli.parser(__doc__).parse_args(argv)  # --help; the script takes no options
     print("sin²θ_W table, seed 000:245–251 (R_n fixed to nuclear models: R_n(Cs) = 5.09, R_n(I) = 5.03 fm, 000:915)")
     table = [  # experiments, label, best, +1σ, +90 %, +2σ, χ²_min (published)
         ("apv-cs", "APV PDG", 0.2375, 0.0019, 0.0031, 0.0038, None),

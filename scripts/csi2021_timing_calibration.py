@@ -9,6 +9,7 @@ the Gaussian prior of the CENNS-10 yaml, and prints the best value: the default 
 Run:  python scripts/csi2021_timing_calibration.py
 """
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 from scipy import optimize
 
@@ -25,7 +26,8 @@ def profiled_chi2(mu):
     return res.fun, res.x
 
 
-def main():
+def main(argv=None):
+    _cli.parser(__doc__).parse_args(argv)  # --help; the script takes no options
     default = csi.POT_TRACE_MU
     grid = np.round(np.arange(0.40, 0.651, 0.01), 3)
     rows = [(mu, *profiled_chi2(mu)) for mu in grid]

@@ -5,6 +5,8 @@ marginalises δ). Usage: python scripts/darkz_fit.py
 
 import math
 
+import _cli  # scripts/ is on sys.path when a script runs
+
 from cevns.kernels import darkz as dz
 from cevns.kernels.apv import sin2w_from_qw
 from cevns.kernels.constants import SIN2W_LOW_ENERGY as S0
@@ -13,7 +15,8 @@ from cevns.scanner.fit import fit
 from cevns.scanner.registry import make_likelihood
 
 
-def main():
+def main(argv=None):
+    _cli.parser(__doc__).parse_args(argv)  # --help; the script takes no options
     for epnc in ("pdg", "2021"):
         combo = f"coherent-csi-2021+apv-cs:epnc={epnc}"
         r1 = fit(combo, ["eps_dark"], model="darkz", fixed={"m_zd": 47.0})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 from scipy import stats
 
@@ -47,7 +48,7 @@ def significance(qf: str, flux: str) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=_cli.description(__doc__))
     ap.add_argument("--flux", default="hmve")
     ap.add_argument("--qf", default="fef,ybe")
     ap.add_argument("--json", action="store_true")
@@ -69,4 +70,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_cli.run(main))

@@ -4,10 +4,13 @@ Checks seed 000:512: the Migdal contribution is negligible compared to CEvNS (Li
 energies below ~0.3 keV. Usage: python scripts/dresden_migdal.py
 """
 
+import _cli  # scripts/ is on sys.path when a script runs
+
 from cevns.scanner.experiments import get_experiment
 
 
-def main():
+def main(argv=None):
+    _cli.parser(__doc__).parse_args(argv)  # --help; the script takes no options
     exp = get_experiment("dresden-ii:qf=lindhard,migdal=on")
     p = exp.predict({})
     print("E [keVee]   CEvNS [/d/10eV]   Migdal [/d/10eV]   Migdal/CEvNS")

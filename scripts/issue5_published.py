@@ -24,13 +24,15 @@ import argparse
 import json
 import sys
 
+import _cli  # scripts/ is on sys.path when a script runs
+
 from cevns.scanner import validation
 
 PREFIXES = ("dresden-mu-", "coherent-mu-numu", "coherent-rch2-", "cr-", "apv-", "csi-apv", "tmm-", "xenonnt-")
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=_cli.description(__doc__))
     ap.add_argument("--only", default="", help="comma-separated id prefixes (default: all of the issue's rows)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -60,4 +62,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(_cli.run(main))

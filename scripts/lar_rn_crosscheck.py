@@ -18,6 +18,7 @@ Run: ``python scripts/lar_rn_crosscheck.py``.
 
 from __future__ import annotations
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 
 from cevns.scanner import datasets
@@ -37,7 +38,8 @@ def upper_limit(grid, chi2, level=2.71):
     return np.nan
 
 
-def main():
+def main(argv=None):
+    _cli.parser(__doc__).parse_args(argv)  # --help; the script takes no options
     exp = get_experiment(ENERGY_1D)
     lik = exp.likelihood(["rn_ar"])
     tab = datasets.load_table(DATASET, "energydata1d.txt", skiprows=1)

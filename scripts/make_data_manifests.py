@@ -20,6 +20,8 @@ import hashlib
 import sys
 from pathlib import Path
 
+import _cli  # scripts/ is on sys.path when a script runs
+
 MANIFEST = "SHA256SUMS"
 DATA_DIR = Path(__file__).resolve().parent.parent / "scanner" / "data"
 
@@ -56,7 +58,7 @@ def manifest_text(folder: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=_cli.description(__doc__))
     parser.add_argument("datasets", nargs="*", help="dataset folder names (default: all)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=f"default: {DATA_DIR}")
     parser.add_argument("--check", action="store_true", help="compare only, write nothing")

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 
 from cevns.scanner.experiments.future import SETUPS, tmm_seed_options
@@ -84,7 +84,7 @@ def table(rows=None, tol=DEFAULT_TOL, printed=True, thr="ee"):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=_cli.description(__doc__))
     ap.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance per cell (default 0.25)")
     ap.add_argument("--rows", default="", help="comma-separated row labels (CsI,HPGe,LAr,NaI,CONUS,…); default all")
     ap.add_argument("--thr", choices=("ee", "nr"), default="ee",
@@ -111,4 +111,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(_cli.run(main))

@@ -2,6 +2,7 @@
 with all nuisances free, and fixing background freedom can only tighten the limit."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "dresden_mu_backgroun
 
 @pytest.fixture(scope="module")
 def mod():
+    if str(SCRIPT.parent) not in sys.path:  # as when the script runs: its folder (scripts/_cli.py) is importable
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("dresden_mu_background", SCRIPT)
     m = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(m)
