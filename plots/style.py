@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from cevns.scanner.checkpoint import FILE_MODE
+from cevns.scanner.checkpoint import FILE_MODE, folder_error
 from cevns.scanner.errors import ConfigError, OutputError
 from cevns.scanner.experiments import split_combination
 
@@ -230,7 +230,7 @@ def save(fig, path, *, dpi: int = DPI) -> list[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{path.parent}: cannot create output folder ({e.strerror or e})") from None
+        raise OutputError(f"{path.parent}: cannot create output folder ({folder_error(path.parent, e)})") from None
     written = []
     for t in targets:
         tmp = None

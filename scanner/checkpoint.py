@@ -242,3 +242,14 @@ def clear_chunks(output: Path) -> int:
                 p.unlink()
                 n += 1
     return n
+
+
+def folder_error(folder: Path, e: OSError) -> str:
+    """Why ``folder`` could not be created, in words: names an existing file in the way (mkdir says only
+    'File exists' or 'Not a directory')."""
+    for parent in [Path(folder), *Path(folder).parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            break
+    return e.strerror or str(e)

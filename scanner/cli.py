@@ -57,9 +57,10 @@ def cmd_rate(args) -> int:
         out["cevns_by_flavour"] = {k: float(v.sum()) for k, v in by.items()}
     where = f" ({model})" if model != "sm" else ""
     lines = [f"{exp.name}{where}: {exp.rate_heading}" + (f" at {params}" if params else " (SM)")]
-    lines += [f"  {k:<8s} {v:10.2f}" for k, v in counts.items()]
+    w = max(8, *(len(k) for k in counts))
+    lines += [f"  {k:<{w}s} {v:10.2f}" for k, v in counts.items()]
     if exp.rate_is_counts:
-        lines.append(f"  {'total':<8s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
+        lines.append(f"  {'total':<{w}s} {sum(counts.values()):10.2f}   observed {out['observed']:.0f}")
     for k, v in out.get("cevns_by_flavour", {}).items():
         lines.append(f"  cevns from {k:<8s} {v:8.2f}")
     _emit(out, args.json, "\n".join(lines))
@@ -84,7 +85,8 @@ def cmd_fit(args) -> int:
             lines.append(f"  ({n} is not constrained at 90 % CL within its search range [{lo_r:.4g}, {hi_r:.4g}])")
         elif "*" in regions:
             lines.append(f"  (* = end of the search range of {n}, not a limit)")
-    lines.append("  nuisances: " + ", ".join(f"{k}={v:+.3f}" for k, v in res["nuisances"].items()))
+    if res["nuisances"]:
+        lines.append("  nuisances: " + ", ".join(f"{k}={v:+.3f}" for k, v in res["nuisances"].items()))
     _emit(res, args.json, "\n".join(lines))
     return 0
 

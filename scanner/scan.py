@@ -898,7 +898,8 @@ def _run(plan: _Plan, adaptive, levels, dof, coarse_factor, force, resume, **kw)
     try:
         plan.output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{plan.output}: cannot create the output folder ({e.strerror or e})") from None
+        why = ck.folder_error(plan.output, e)
+        raise OutputError(f"{plan.output}: cannot create the output folder ({why})") from None
     if not os.access(plan.output, os.W_OK | os.X_OK):
         raise OutputError(f"{plan.output}: output folder not writable")
     with ck.output_lock(plan.output):
