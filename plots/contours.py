@@ -184,6 +184,27 @@ def _csv_rows(path: Path):
     return rows, header
 
 
+CONTOUR_CSV_HEAD = ["cl", "dof", "level", "line"]
+
+
+def _reference_names(path) -> tuple[str, str] | None:
+    """Axis names recorded in a contour file of :func:`cevns.scanner.contour.write_contours` (None for a plain
+    x, y reference)."""
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".json":
+            doc = json.loads(p.read_text())
+            if isinstance(doc, dict) and doc.get("contours"):
+                return tuple(doc["contours"][0]["names"])
+            return None
+        _, header = _csv_rows(p)
+        if header is not None and len(header) == 6 and [h.lower() for h in header[:4]] == CONTOUR_CSV_HEAD:
+            return tuple(header[4:6])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    return None
+
+
 def load_reference(path) -> list[np.ndarray]:
     """Polylines (m, 2) of a reference limit file.
 
@@ -362,7 +383,13 @@ def plot_contours(
             if isinstance(item, Contour):
                 item = [item]
             if isinstance(item, (list, tuple)):
-                contours = [c for c in item if any(abs(c.cl - x) < 1e-9 for x in cls)] or list(item)
+                contours = [c for c in item if any(abs(c.cl - x) < 1e-9 for x in cls)]
+                if not contours or any(c.dof != dof for c in contours):
+                    held = sorted({(c.cl, c.dof) for c in item})
+                    log.warning("%s: a contour file holds only the lines it was written with (cl, dof) = %s; it "
+                                "cannot be recomputed at cl %s, %d dof: drawing what it holds", file_label or raw,
+                                held, [float(x) for x in cls], dof)
+                    contours = contours or list(item)
                 label = label or file_label or "contours"
                 these = contours[0].names if contours else None
             else:
@@ -373,7 +400,10 @@ def plot_contours(
                 these = (plane.axes[0].name, plane.axes[1].name)
                 if spacing[0] is None:
                     spacing = [plane.axes[0].spacing, plane.axes[1].spacing]
-                    limits = ((plane.axes[0].min, plane.axes[0].max), (plane.axes[1].min, plane.axes[1].max))
+                box = ((plane.axes[0].min, plane.axes[0].max), (plane.axes[1].min, plane.axes[1].max))
+                # every result's full range: an overlay is not clipped to the first one's
+                limits = box if limits is None else tuple((min(a[0], b[0]), max(a[1], b[1]))
+                                                          for a, b in zip(limits, box))
             if names is None:
                 names = these
             elif these is not None and tuple(these) != tuple(names):
@@ -417,6 +447,17 @@ def plot_contours(
                     )
                     out.best_fit.append(mk)
         for j, (lab, lines) in enumerate(ref_lines):
+            ref_names = _reference_names(refs[j][1])
+            if ref_names is not None and names is not None and tuple(ref_names) != tuple(names):
+                if tuple(ref_names) == tuple(names)[::-1]:  # the same plane with the axes swapped
+                    lines = [line[:, ::-1] for line in lines]
+                else:
+                    raise ConfigError(f"reference {refs[j][1]}: axes {list(ref_names)} differ from the plot's "
+                                      f"{list(names)}")
+            if limits is not None and lines and not any(
+                    np.any((line[:, 0] >= limits[0][0]) & (line[:, 0] <= limits[0][1])
+                           & (line[:, 1] >= limits[1][0]) & (line[:, 1] <= limits[1][1])) for line in lines):
+                log.warning("reference %s: no point inside the plotted range", lab)
             ls = REFERENCE_LINESTYLES[j % len(REFERENCE_LINESTYLES)]
             for m, line in enumerate(lines):
                 (ln,) = ax.plot(

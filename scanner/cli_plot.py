@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 from .errors import ConfigError
 
 __all__ = ["register", "cmd_plot"]
@@ -144,12 +146,27 @@ def cmd_plot(args) -> int:
         if args.reference or args.filled:
             raise ConfigError("--reference/--filled apply to contours, not to --profile-1d")
         axis = args.profile_1d or loaded[0].names[0]
-        ax = None
-        for i, res in enumerate(loaded):
-            x, d = profile_from_result(res, axis)
-            lab = labels[i] if labels else (result_label(res) if len(loaded) > 1 else None)
-            art = plot_profile(x, d, axis, ax=ax, levels=None if i else ("1sigma", "90", "2sigma"), label=lab)
-            ax = art.ax
+        from cevns.plots import style
+
+        with style.context():  # one style for every curve (plot_profile applies it only when it makes the axes)
+            import matplotlib as mpl
+
+            palette = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+            ax, lo, hi = None, np.inf, -np.inf
+            for i, res in enumerate(loaded):
+                x, d = profile_from_result(res, axis)
+                lab = labels[i] if labels else (result_label(res) if len(loaded) > 1 else None)
+                color = palette[i % len(palette)] if len(loaded) > 1 else None  # one colour per result
+                art = plot_profile(x, d, axis, ax=ax, levels=None if i else ("1sigma", "90", "2sigma"), label=lab,
+                                   color=color)
+                ax = art.ax
+                ok = np.isfinite(d)
+                if ok.any():
+                    lo, hi = min(lo, float(x[ok].min())), max(hi, float(x[ok].max()))
+            if lo < hi:
+                ax.set_xlim(lo, hi)  # every result's range, not the last one's
+            if ax.get_legend() is not None:
+                ax.legend()
         fig = ax.figure
         out = Path(args.out) if args.out else _default_out(first, f"profile-{axis}")
         what = f"Δχ² profile of {axis}"
