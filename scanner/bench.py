@@ -88,10 +88,15 @@ def scan_bench(n_side: int = 1000, n_scaling: int = 1000, cores: int | None = No
     out = {"scan_2d_points_per_s": r_all, "scan_2d_points": n_side * n_side, "scan_cores": cores,
            "scan_2d_experiments": SCAN_EXPERIMENTS, "scan_2d_model": SCAN_MODEL}
     # Scaling on the same 1e6-point scan (n_scaling = n_side by default): on a smaller one the fixed cost of a scan
-    # (workers, chunk hand-out, the last chunk's imbalance) weighs more as points get faster (600²: 1.81, 1000²: 1.92
-    # on this machine, 2026-11-24). The 2-worker rate is the headline run's when it used 2 workers.
-    r1 = rate(n_scaling, 1)
-    r2 = r_all if (cores == 2 and n_scaling == n_side) else rate(n_scaling, 2)
+    # (workers, chunk hand-out, results sent back to the parent) weighs more as points get faster (600²: 1.81, 1000²:
+    # 1.83–1.92 on this machine, 2026-11-24). Best of two for each, as any other process on a shared machine slows
+    # one run; the headline run is one of the two 2-worker runs when it used 2 workers.
+    r1 = rate(n_scaling, 1, repeat=2)
+    r2 = rate(n_scaling, 2)
+    if cores == 2 and n_scaling == n_side:
+        r2 = max(r2, r_all)
+    else:
+        r2 = max(r2, rate(n_scaling, 2))
     out["scaling_2_cores"] = r2 / r1
     out["adaptive_vs_dense"] = adaptive_vs_dense_ratio(lik, _scan_axes(n_side), 0.9)
     return out
