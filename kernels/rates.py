@@ -62,19 +62,27 @@ def cevns_source_spectra_cached(base, fp, q, gauss, z, n, src_flavour, sin2w, rn
     fn = np.empty(n_t)
     gn = gv_neutron()
     for a in range(n_iso):
-        if fn_cache[a, n_t] != rn[a]:
-            r0 = helm_r0(rn[a])
-            for k in range(n_t):
-                fn_cache[a, k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
-            fn_cache[a, n_t] = rn[a]
-        for k in range(n_t):  # a local copy: the node loops below vectorise as before (no aliasing with the cache)
-            fn[k] = fn_cache[a, k]
+        _neutron_form_factor(fn_cache, a, rn[a], q, gauss, fn)
         for s in range(n_src):
             gp = gv_proton(src_flavour[s], sin2w)
             for k in range(n_t):
                 qw = weak_charge(gp, gn, z[a], n[a], fp[a, k], fn[k])
                 spec[s, k] += base[a, s, k] * qw * qw
     return fold_energy(spec, resp)
+
+
+@jit
+def _neutron_form_factor(fn_cache, a, rn_a, q, gauss, fn):
+    """Helm F_n of isotope ``a`` at radius ``rn_a`` into ``fn`` (n_T,), from ``fn_cache`` when it holds that radius
+    (else computed and kept there). A local copy, so the node loops of the callers vectorise as without a cache."""
+    n_t = fn.size
+    if fn_cache[a, n_t] != rn_a:
+        r0 = helm_r0(rn_a)
+        for k in range(n_t):
+            fn_cache[a, k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
+        fn_cache[a, n_t] = rn_a
+    for k in range(n_t):
+        fn[k] = fn_cache[a, k]
 
 
 @jit
@@ -126,13 +134,7 @@ def cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, 
         if cpl[c] != 0.0:
             offdiag = True
     for a in range(n_iso):
-        if fn_cache[a, n_t] != rn[a]:
-            r0 = helm_r0(rn[a])
-            for k in range(n_t):
-                fn_cache[a, k] = spherical_j1_over_x(q[a, k] * r0) * gauss[a, k]
-            fn_cache[a, n_t] = rn[a]
-        for k in range(n_t):  # a local copy: the node loops below vectorise as before (no aliasing with the cache)
-            fn[k] = fn_cache[a, k]
+        _neutron_form_factor(fn_cache, a, rn[a], q, gauss, fn)
         for k in range(n_t):
             inv_q2[k] = 1.0 / q2[a, k]
             if zp_g2 != 0.0:
