@@ -32,6 +32,9 @@ __all__ = ["SpectrumData", "SpectrumArtists", "spectrum_data", "plot_spectrum", 
 
 log = logging.getLogger(__name__)
 
+# Components that are the signal (stacked on top of the backgrounds in the spectrum figure).
+SIGNAL_COMPONENTS = ("cevns", "es", "migdal", "magnetic_moment", "em_interference")
+
 COMPONENT_LABELS = {
     "cevns": r"CE$\nu$NS",
     "brn": "BRN",
@@ -276,8 +279,11 @@ def _draw_projection(ax, rax, data: SpectrumData, which: str, density: bool, col
     centres = 0.5 * (edges[:-1] + edges[1:])
     stacks = {}
     base = np.zeros(len(width))
-    # backgrounds at the bottom, the first component (CEvNS) on top
-    for k in reversed(list(comps)):
+    # backgrounds at the bottom (whatever order the experiment lists them in), the signal components on top
+    keys = list(comps)
+    order = [*reversed([k for k in keys if k not in SIGNAL_COMPONENTS]),
+             *reversed([k for k in keys if k in SIGNAL_COMPONENTS])]
+    for k in order:
         if not np.any(comps[k]):  # e.g. a magnetic-moment component at μ = 0: nothing to stack or list
             continue
         top = base + comps[k] * scale

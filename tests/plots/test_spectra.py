@@ -226,3 +226,13 @@ def test_spectrum_under_a_model():
     assert d.components["cevns"].sum() < 0.9 * sm.components["cevns"].sum()
     with pytest.raises(ConfigError, match="does not support model"):
         spectrum_data(get_experiment("apv-cs"), {}, model="tmm")
+
+
+def test_backgrounds_are_stacked_below_the_signal_whatever_the_experiment_lists_first():
+    art = plot_spectrum("xenonnt-er-2022", {"mu_nu_e": 1.0})  # predict lists b0 before the signal
+    order = list(art.stacks["energy"])
+    assert order[0] == "b0" and order.index("b0") < order.index("magnetic_moment")
+    plt.close(art.figure)
+    art = plot_spectrum("coherent-csi-2021", {"rn": 5.5})  # cevns listed first: still on top, backgrounds as before
+    assert list(art.stacks["energy"])[-1] == "cevns"
+    plt.close(art.figure)
