@@ -124,6 +124,11 @@ def _load_item(item):
     return item, None
 
 
+def _is_contour_csv(header) -> bool:
+    """The header of a contour CSV of :func:`cevns.scanner.contour.write_contours`: cl,dof,level,line,<x>,<y>."""
+    return header is not None and len(header) == 6 and [h.lower() for h in header[:4]] == ["cl", "dof", "level", "line"]
+
+
 def _contour_file(path: Path) -> list[Contour]:
     """Contours from a file written by :func:`cevns.scanner.contour.write_contours`."""
     if path.suffix.lower() == ".json":
@@ -142,7 +147,7 @@ def _contour_file(path: Path) -> list[Contour]:
         except (ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"{path}: not a contour JSON file of cevns contour ({type(e).__name__}: {e})") from None
     rows, header = _csv_rows(path)
-    if header is None or len(header) != 6 or [h.lower() for h in header[:4]] != ["cl", "dof", "level", "line"]:
+    if not _is_contour_csv(header):
         raise ConfigError(f"{path}: not a contour CSV file of cevns contour (header cl,dof,level,line,x,y)")
     out: dict = {}
     for r in rows:
@@ -184,29 +189,13 @@ def _csv_rows(path: Path):
     return rows, header
 
 
-CONTOUR_CSV_HEAD = ["cl", "dof", "level", "line"]
-
-
-def _reference_names(path) -> tuple[str, str] | None:
-    """Axis names recorded in a contour file of :func:`cevns.scanner.contour.write_contours` (None for a plain
-    x, y reference)."""
-    p = Path(path)
-    try:
-        if p.suffix.lower() == ".json":
-            doc = json.loads(p.read_text())
-            if isinstance(doc, dict) and doc.get("contours"):
-                return tuple(doc["contours"][0]["names"])
-            return None
-        _, header = _csv_rows(p)
-        if header is not None and len(header) == 6 and [h.lower() for h in header[:4]] == CONTOUR_CSV_HEAD:
-            return tuple(header[4:6])
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
-    return None
-
-
 def load_reference(path) -> list[np.ndarray]:
-    """Polylines (m, 2) of a reference limit file.
+    """Polylines (m, 2) of a reference limit file (formats: :func:`_read_reference`)."""
+    return _read_reference(path)[0]
+
+
+def _read_reference(path) -> tuple[list[np.ndarray], tuple[str, str] | None]:
+    """Polylines (m, 2) of a reference limit file, and the axis names it records (None for a plain x, y file).
 
     Accepted: the JSON and CSV written by :func:`cevns.scanner.contour.write_contours` (all lines of all CLs);
     a JSON list of polylines ``[[[x, y], …], …]``, ``{"lines": …}`` or ``{"x": […], "y": […]}``; a two-column
@@ -223,9 +212,9 @@ def load_reference(path) -> list[np.ndarray]:
             raise ConfigError(f"{p}: invalid JSON ({e})") from None
         try:
             if isinstance(doc, dict) and "contours" in doc:
-                return [line for c in _contour_file(p) for line in c.lines]
+                return _contour_lines(_contour_file(p))
             if isinstance(doc, dict) and "x" in doc and "y" in doc:
-                return [np.column_stack([np.asarray(doc["x"], float), np.asarray(doc["y"], float)])]
+                return [np.column_stack([np.asarray(doc["x"], float), np.asarray(doc["y"], float)])], None
             lines = doc["lines"] if isinstance(doc, dict) else doc
             out = [np.asarray(line, dtype=float) for line in lines]
             if out and out[0].ndim == 1:  # a single polyline [[x, y], …] read as rows
@@ -233,12 +222,12 @@ def load_reference(path) -> list[np.ndarray]:
             for line in out:
                 if line.ndim != 2 or line.shape[1] != 2:
                     raise ValueError(f"polyline of shape {line.shape}, expected (m, 2)")
-            return out
+            return out, None
         except (ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"{p}: not a reference polyline file ({e})") from None
     rows, header = _csv_rows(p)
-    if header is not None and len(header) == 6 and [h.lower() for h in header[:4]] == ["cl", "dof", "level", "line"]:
-        return [line for c in _contour_file(p) for line in c.lines]
+    if _is_contour_csv(header):
+        return _contour_lines(_contour_file(p))
     lines, cur = [], []
     for r in rows:
         if not r or any(np.isnan(float(c)) for c in r):
@@ -253,7 +242,12 @@ def load_reference(path) -> list[np.ndarray]:
         lines.append(np.array(cur))
     if not lines:
         raise ConfigError(f"{p}: no x, y points")
-    return lines
+    return lines, None
+
+
+def _contour_lines(contours: list[Contour]) -> tuple[list[np.ndarray], tuple[str, str] | None]:
+    """All lines of all CLs of a contour file, with the axis names it records."""
+    return [line for c in contours for line in c.lines], (tuple(contours[0].names) if contours else None)
 
 
 def _normalize_references(reference):
@@ -366,7 +360,7 @@ def plot_contours(
         raise ConfigError("give at least one confidence level")
     contour_levels(cls[0], dof)  # validates dof
     refs = _normalize_references(reference)
-    ref_lines = [(lab, load_reference(path)) for lab, path in refs]  # read before drawing: fail early
+    ref_lines = [(lab, *_read_reference(path)) for lab, path in refs]  # read before drawing: fail early
 
     with style.context(ax is None):
         ax = style.new_axes(ax)
@@ -446,8 +440,7 @@ def plot_contours(
                         label="_nolegend_",
                     )
                     out.best_fit.append(mk)
-        for j, (lab, lines) in enumerate(ref_lines):
-            ref_names = _reference_names(refs[j][1])
+        for j, (lab, lines, ref_names) in enumerate(ref_lines):
             if ref_names is not None and names is not None and tuple(ref_names) != tuple(names):
                 if tuple(ref_names) == tuple(names)[::-1]:  # the same plane with the axes swapped
                     lines = [line[:, ::-1] for line in lines]
