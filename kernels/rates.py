@@ -169,7 +169,6 @@ def cevns_source_spectra_bsm_cached(base, base_mm, base_s, fp, q, gauss, q2, z, 
     return fold_energy(spec, resp)
 
 
-
 @jit(fastmath={"reassoc", "contract"})
 def theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, src_flavour, resp, zp_cp, zp_cn,
                       es_mm, rn, cpl, fn_cache):
@@ -192,6 +191,7 @@ def theta_row_spectra(theta, p, base, base_mm, base_s, fp, q, gauss, q2, z, n, s
                 for i in range(e.shape[1]):
                     e[s, i] += m2 * es_mm[s, i]
     return e
+
 
 @jit(fastmath={"reassoc", "contract"})
 def fold_energy(spec, resp):

@@ -67,8 +67,6 @@ def cmd_validate(args) -> int:
     else:
         print(v.format_table(results))
     if args.write_md:
-        from .errors import OutputError
-
         cmd = "cevns validate" + (" --all" if args.all else "") + (f" --only {' '.join(args.only)}" if args.only
                                                                    else "") + f" --write-md {args.write_md}"
         from .checkpoint import atomic_write_text

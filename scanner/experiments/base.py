@@ -76,12 +76,12 @@ class Experiment:
     # -- interface for subclasses -------------------------------------------------------------------------------
     # Neutrino flavours (0 e, 1 μ, 2 τ) the source delivers and its name, for the reason a flavour-labelled
     # parameter is refused (:func:`cevns.scanner.models.flavour_hint`); subclasses set them.
+    source_flavours: tuple[int, ...] = ()
+    source_label: str = "source"
     # What `cevns rate` prints: the heading of the predicted values, and whether they are counts that add up to a
     # total to compare with the observed sum.
     rate_heading: str = "expected counts in the analysis region"
     rate_is_counts: bool = True
-    source_flavours: tuple[int, ...] = ()
-    source_label: str = "source"
 
     def parameter_hint(self, name: str) -> str:
         """Why the known parameter ``name`` does not apply here, when there is more to say than the list ('' if not)."""
