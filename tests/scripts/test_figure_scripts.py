@@ -104,29 +104,35 @@ def test_fig_tmm(tmp_path):
     assert all(abs(c["ratio"] - 1) < 0.25 for c in lar)  # the seed's SNS rows are reproduced
 
 
-def test_fig_spectra(tmp_path):
-    run("fig_spectra.py", tmp_path)
-    check_figure(tmp_path, "fig_spectra")
-    doc = json.loads((tmp_path / "fig_spectra-data.json").read_text())
+@pytest.fixture(scope="module")
+def spectra_out(tmp_path_factory):
+    """fig_spectra.py writes both spectrum figures in one run; the two tests below read it."""
+    out = tmp_path_factory.mktemp("fig_spectra")
+    run("fig_spectra.py", out)
+    return out
+
+
+def test_fig_spectra(spectra_out):
+    check_figure(spectra_out, "fig_spectra")
+    doc = json.loads((spectra_out / "fig_spectra-data.json").read_text())
     assert set(doc) == {"coherent-csi-2021", "coherent-lar-2020"}
     csi = doc["coherent-csi-2021"]
     assert len(csi["energy"]["observed"]) == 9 and len(csi["time"]["observed"]) == 11
     assert sum(csi["energy"]["observed"]) == pytest.approx(sum(csi["time"]["observed"]))
     assert set(csi["energy"]["components"]) == {"cevns", "brn", "nin", "ss"}
-    s = json.loads((tmp_path / "fig_spectra-summary.json").read_text())["experiments"]
+    s = json.loads((spectra_out / "fig_spectra-summary.json").read_text())["experiments"]
     assert 300 < s["coherent-csi-2021"]["predicted"]["cevns"] < 380  # 341 ± 11 ± 42 (000:143)
 
 
-def test_fig_spectra_1d(tmp_path):
-    run("fig_spectra.py", tmp_path)
-    check_figure(tmp_path, "fig_spectra_1d")
-    doc = json.loads((tmp_path / "fig_spectra_1d-data.json").read_text())
+def test_fig_spectra_1d(spectra_out):
+    check_figure(spectra_out, "fig_spectra_1d")
+    doc = json.loads((spectra_out / "fig_spectra_1d-data.json").read_text())
     assert set(doc) == {"dresden-ii", "xenonnt-er-2022"}
     d2 = doc["dresden-ii"]
     assert len(d2["energy"]["observed"]) == 130 and len(d2["errors"]) == 130
     assert d2["energy"]["edges"][0] == pytest.approx(0.2)
     xe = doc["xenonnt-er-2022"]
     assert xe["errors"] is None and sum(xe["energy"]["observed"]) == 433 and "time" not in xe
-    s = json.loads((tmp_path / "fig_spectra-summary.json").read_text())["experiments"]
+    s = json.loads((spectra_out / "fig_spectra-summary.json").read_text())["experiments"]
     # Dresden-II SM CEvNS per day in 0.2–1.5 keVee (docs/physics/dresden-ii.md: 95.4 at the nominal flux)
     assert 80 < s["dresden-ii"]["predicted"]["cevns"] < 110
