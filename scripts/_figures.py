@@ -16,6 +16,7 @@ import os
 import time
 from pathlib import Path
 
+import _cli  # scripts/ is on sys.path when a script runs
 import numpy as np
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -33,7 +34,7 @@ LEVEL_1DOF = {"1sigma": 1.0, "90": 2.705543454095404, "2sigma": 4.0}
 
 
 def parser(name: str, doc: str) -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(description=" ".join(x.strip() for x in doc.strip().split("\n\n")[0].splitlines()))
+    ap = argparse.ArgumentParser(description=_cli.description(doc))
     ap.add_argument("--out", type=Path, default=REPO / "results" / "figures" / name,
                     help=f"output folder (default results/figures/{name}/)")
     ap.add_argument("--quick", action="store_true", help="coarse grids (smoke test, seconds)")
